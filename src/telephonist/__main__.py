@@ -1,0 +1,5 @@
+"""Allow ``python -m telephonist``."""
+
+from telephonist.cli import main
+
+main()
