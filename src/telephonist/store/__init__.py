@@ -1,0 +1,8 @@
+"""Storage: SQLAlchemy 2 models, the engine and sessions, Alembic migrations, blobs.
+
+Importing this package registers every table on ``Base.metadata``."""
+
+from telephonist.store import accounts, devices, extensions, identity, numbers
+from telephonist.store.base import Base
+
+__all__ = ["Base", "accounts", "devices", "extensions", "identity", "numbers"]
