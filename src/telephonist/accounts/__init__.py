@@ -1,0 +1,1 @@
+"""Company, extensions, users, devices, numbers and the company directory (EXT, DEV)."""
