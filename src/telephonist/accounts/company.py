@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from telephonist.domain import regional
 from telephonist.domain.permissions import ROLE_PRESETS
 from telephonist.domain.phone_numbers import PhoneNumberError, to_e164
+from telephonist.domain.text import N_
 from telephonist.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from telephonist.store.accounts import Account, Role, Site
 from telephonist.store.numbers import PhoneNumber
@@ -28,7 +29,7 @@ def create_account(
     """A new company with its main site, the preset roles and its company number."""
     problems = []
     if not company_name.strip():
-        problems.append(FieldProblem("companyName", "Company name is required"))
+        problems.append(FieldProblem("companyName", N_("Company name is required")))
     try:
         e164 = to_e164(main_number, home_country)
     except PhoneNumberError as error:
@@ -42,7 +43,7 @@ def create_account(
     if problems:
         raise InvalidInput(problems)
     if session.scalar(select(PhoneNumber.id).where(PhoneNumber.e164 == e164)) is not None:
-        raise Conflict("mainNumber", f"Phone number {e164} already belongs to an account")
+        raise Conflict("mainNumber", N_("This phone number already belongs to an account"))
     account = Account(
         company_name=company_name.strip(),
         home_country=home_country.upper(),

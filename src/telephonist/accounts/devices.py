@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from telephonist.domain import regional
 from telephonist.domain.permissions import Principal
 from telephonist.domain.phone_numbers import PhoneNumberError, to_e164
+from telephonist.domain.text import N_
 from telephonist.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied
 from telephonist.store.devices import Device, EmergencyAddress
 from telephonist.store.extensions import Extension
@@ -72,7 +73,9 @@ def add_device(
         device.sip_password = sip_password or _random_sip_password()
     else:
         if not external_number:
-            raise InvalidInput([FieldProblem("phoneNumber", "An existing phone needs its number")])
+            raise InvalidInput(
+                [FieldProblem("phoneNumber", N_("An existing phone needs its number"))]
+            )
         device.external_number = check_phone(external_number, region)
     session.add(device)
     session.flush()
@@ -113,12 +116,12 @@ class EmergencyAddressInput:
 
 def emergency_address_problems(address: EmergencyAddressInput) -> list[FieldProblem]:
     problems = [
-        FieldProblem(field, f"{label} is required")
-        for field, label, value in (
-            ("customerName", "Name", address.customer_name),
-            ("street", "Street", address.street),
-            ("city", "City", address.city),
-            ("zip", "Postal code", address.postal_code),
+        FieldProblem(field, message)
+        for field, message, value in (
+            ("customerName", N_("Name is required"), address.customer_name),
+            ("street", N_("Street is required"), address.street),
+            ("city", N_("City is required"), address.city),
+            ("zip", N_("Postal code is required"), address.postal_code),
         )
         if not value.strip()
     ]
@@ -127,7 +130,9 @@ def emergency_address_problems(address: EmergencyAddressInput) -> list[FieldProb
     except regional.RegionalSettingsError as error:
         problems.append(FieldProblem("country", str(error)))
     if address.country.upper() in ("US", "CA") and not address.state.strip():
-        problems.append(FieldProblem("state", "State is required in the United States and Canada"))
+        problems.append(
+            FieldProblem("state", N_("State is required in the United States and Canada"))
+        )
     return problems
 
 
@@ -178,15 +183,15 @@ def update_device(
         raise PermissionDenied("You may only change your own phones", code="CMN-402")
     problems = []
     if change.name is not None and not change.name.strip():
-        problems.append(FieldProblem("name", "Name is required"))
+        problems.append(FieldProblem("name", N_("Name is required")))
     if (
         change.default_area_code is not None
         and change.default_area_code
         and not (change.default_area_code.isdigit() and 2 <= len(change.default_area_code) <= 5)
     ):
-        problems.append(FieldProblem("defaultAreaCode", "Area code must be 2 to 5 digits"))
+        problems.append(FieldProblem("defaultAreaCode", N_("Area code must be 2 to 5 digits")))
     if change.bandwidth is not None and change.bandwidth not in BANDWIDTHS:
-        problems.append(FieldProblem("bandwidth", "Data usage must be High or Low"))
+        problems.append(FieldProblem("bandwidth", N_("Data usage must be High or Low")))
     if change.emergency_address is not None:
         problems += emergency_address_problems(change.emergency_address)
     if problems:

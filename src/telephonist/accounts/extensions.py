@@ -15,6 +15,7 @@ from telephonist.domain.extensions import (
     ExtensionType,
     validate_extension_number,
 )
+from telephonist.domain.text import N_
 from telephonist.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from telephonist.store.accounts import Site
 from telephonist.store.extensions import Extension, UserProfile
@@ -162,11 +163,11 @@ def add_extension(
     except ExtensionNumberError as error:
         problems.append(FieldProblem("extensionNumber", str(error)))
     if not name.strip():
-        problems.append(FieldProblem("name", "Name is required"))
+        problems.append(FieldProblem("name", N_("Name is required")))
     if problems:
         raise InvalidInput(problems)
     if find_by_number(session, account_id, number) is not None:
-        raise Conflict("extensionNumber", f"Extension number {number} is already in use")
+        raise Conflict("extensionNumber", N_("This extension number is already in use"))
     extension = Extension(
         account_id=account_id,
         number=number,

@@ -21,6 +21,7 @@ from telephonist.domain.extensions import (
 )
 from telephonist.domain.permissions import Principal
 from telephonist.domain.phone_numbers import PhoneNumberError, to_e164
+from telephonist.domain.text import N_
 from telephonist.errors import Conflict, FieldProblem, InvalidInput, PermissionDenied
 from telephonist.store.accounts import Account
 from telephonist.store.extensions import Extension, UserProfile
@@ -44,7 +45,7 @@ def check_email_free(
     if except_extension_id is not None:
         query = query.where(Extension.id != except_extension_id)
     if session.scalar(query) is not None:
-        raise Conflict("email", f"The e-mail address {email} is already used by another user")
+        raise Conflict("email", N_("This e-mail address is already used by another user"))
 
 
 def _email_problem(email: str) -> FieldProblem | None:
@@ -110,7 +111,7 @@ def add_user(
     )
     if e164 is not None:
         if session.scalar(select(PhoneNumber.id).where(PhoneNumber.e164 == e164)) is not None:
-            raise Conflict("directNumber", f"Phone number {e164} is already assigned")
+            raise Conflict("directNumber", N_("This phone number is already assigned"))
         session.add(
             PhoneNumber(
                 account_id=account_id, e164=e164, usage="DirectNumber", extension_id=extension.id
@@ -125,9 +126,9 @@ def add_user(
 def _name_problems(first_name: str, last_name: str) -> list[FieldProblem]:
     problems = []
     if not first_name.strip():
-        problems.append(FieldProblem("firstName", "First name is required"))
+        problems.append(FieldProblem("firstName", N_("First name is required")))
     if not last_name.strip():
-        problems.append(FieldProblem("lastName", "Last name is required"))
+        problems.append(FieldProblem("lastName", N_("Last name is required")))
     for field, value in (("firstName", first_name), ("lastName", last_name)):
         if len(value.strip()) > NAME_MAX_LENGTH:
             problems.append(FieldProblem(field, f"Must be at most {NAME_MAX_LENGTH} characters"))
@@ -214,14 +215,14 @@ def update_user_details(
         if not principal.is_admin:
             raise PermissionDenied("Only an administrator can change the status", code="CMN-402")
         if change.status not in (ExtensionStatus.ENABLED, ExtensionStatus.DISABLED):
-            problems.append(FieldProblem("status", "Status must be Enabled or Disabled"))
+            problems.append(FieldProblem("status", N_("Status must be Enabled or Disabled")))
     if user is not None and (change.first_name is not None or change.last_name is not None):
         problems += _name_problems(
             change.first_name if change.first_name is not None else user.first_name,
             change.last_name if change.last_name is not None else user.last_name,
         )
     elif user is None and change.first_name is not None and not change.first_name.strip():
-        problems.append(FieldProblem("firstName", "Name is required"))
+        problems.append(FieldProblem("firstName", N_("Name is required")))
     email = normalize_email(change.email) if change.email is not None else None
     if email is not None and email and (problem := _email_problem(email)) is not None:
         problems.append(problem)
@@ -241,7 +242,7 @@ def update_user_details(
         ("pronouncedName", change.pronounced_name),
     ):
         if value is not None and len(value) > 100:
-            problems.append(FieldProblem(field, "Must be at most 100 characters"))
+            problems.append(FieldProblem(field, N_("Must be at most 100 characters")))
     if problems:
         raise InvalidInput(problems)
     if change.extension_number is not None and change.extension_number != extension.number:
@@ -252,14 +253,12 @@ def update_user_details(
             )
         )
         if taken is not None:
-            raise Conflict(
-                "extensionNumber", f"Extension number {change.extension_number} is already in use"
-            )
+            raise Conflict("extensionNumber", N_("This extension number is already in use"))
         extension.number = change.extension_number
     if email is not None and email != (extension.email or ""):
         if extension.type == ExtensionType.USER.value:
             if not email:
-                raise InvalidInput([FieldProblem("email", "A user needs an e-mail address")])
+                raise InvalidInput([FieldProblem("email", N_("A user needs an e-mail address"))])
             check_email_free(session, email, except_extension_id=extension.id)
         extension.email = email or None
     if change.status is not None:
@@ -322,7 +321,7 @@ def update_regional_settings(
         change.time_format is not None
         and change.time_format not in regional.TimeFormat.__members__.values()
     ):
-        problems.append(FieldProblem("timeFormat", "Time format must be 12h or 24h"))
+        problems.append(FieldProblem("timeFormat", N_("Time format must be 12h or 24h")))
     if problems:
         raise InvalidInput(problems)
     if change.time_zone is not None:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, TypeVar
 
+from telephonist.domain.text import N_
+
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 32
 PIN_MIN_LENGTH = 6
@@ -51,25 +53,27 @@ class PinCriterion(StrEnum):
 
 
 PASSWORD_CRITERIA_TEXT: dict[PasswordCriterion, str] = {
-    PasswordCriterion.LETTER: "At least one letter (a-z in character)",
-    PasswordCriterion.DIGIT: "At least one number (0-9)",
-    PasswordCriterion.UPPER_OR_SPECIAL: (
+    PasswordCriterion.LETTER: N_("At least one letter (a-z in character)"),
+    PasswordCriterion.DIGIT: N_("At least one number (0-9)"),
+    PasswordCriterion.UPPER_OR_SPECIAL: N_(
         "One upper case letter or special character (e.g. I, @, $, #)"
     ),
-    PasswordCriterion.NO_SEQUENCE: 'No sequential (e.g. "1234", "abcd")',
-    PasswordCriterion.NO_REPEAT: 'No repeating (e.g. "222", "AAA", "www")',
-    PasswordCriterion.NO_ACCOUNT_INFO: (
+    PasswordCriterion.NO_SEQUENCE: N_('No sequential (e.g. "1234", "abcd")'),
+    PasswordCriterion.NO_REPEAT: N_('No repeating (e.g. "222", "AAA", "www")'),
+    PasswordCriterion.NO_ACCOUNT_INFO: N_(
         "No account information (e.g. first/last name, phone number)"
     ),
-    PasswordCriterion.LENGTH: "Length 8-32 characters",
+    PasswordCriterion.LENGTH: N_("Length 8-32 characters"),
 }
 
 PIN_CRITERIA_TEXT: dict[PinCriterion, str] = {
-    PinCriterion.DIGITS_ONLY: "Only digits",
-    PinCriterion.NO_SEQUENCE: 'No sequential (e.g. "1234", "7890")',
-    PinCriterion.NO_REPEAT: 'No repeating (e.g. "222", "00000")',
-    PinCriterion.NO_ACCOUNT_INFO: ("No account information (e.g. extension number, phone number)"),
-    PinCriterion.LENGTH: "Length 6-10 digits",
+    PinCriterion.DIGITS_ONLY: N_("Only digits"),
+    PinCriterion.NO_SEQUENCE: N_('No sequential (e.g. "1234", "7890")'),
+    PinCriterion.NO_REPEAT: N_('No repeating (e.g. "222", "00000")'),
+    PinCriterion.NO_ACCOUNT_INFO: N_(
+        "No account information (e.g. extension number, phone number)"
+    ),
+    PinCriterion.LENGTH: N_("Length 6-10 digits"),
 }
 
 
@@ -84,13 +88,13 @@ class SecurityQuestion(StrEnum):
 
 
 SECURITY_QUESTION_TEXT: dict[SecurityQuestion, str] = {
-    SecurityQuestion.CHILDHOOD_NICKNAME: "What was your childhood nickname?",
-    SecurityQuestion.YOUNGEST_CHILD_MIDDLE_NAME: (
+    SecurityQuestion.CHILDHOOD_NICKNAME: N_("What was your childhood nickname?"),
+    SecurityQuestion.YOUNGEST_CHILD_MIDDLE_NAME: N_(
         "What is the middle name of your youngest child?"
     ),
-    SecurityQuestion.OLDEST_SIBLING_MIDDLE_NAME: "What is your oldest sibling's middle name?",
-    SecurityQuestion.SIXTH_GRADE_SCHOOL: "What school did you attend for sixth grade?",
-    SecurityQuestion.DRIVERS_LICENSE_LAST_5: (
+    SecurityQuestion.OLDEST_SIBLING_MIDDLE_NAME: N_("What is your oldest sibling's middle name?"),
+    SecurityQuestion.SIXTH_GRADE_SCHOOL: N_("What school did you attend for sixth grade?"),
+    SecurityQuestion.DRIVERS_LICENSE_LAST_5: N_(
         "What are the last 5 digits of your driver's license number?"
     ),
 }
@@ -210,9 +214,9 @@ def security_question_problems(question: str, answer: str) -> list[str]:
     """ACC-5: what is wrong with a question/answer pair (empty when acceptable)."""
     problems = []
     if question not in SecurityQuestion.__members__.values():
-        problems.append("Choose one of the security questions in the list")
+        problems.append(N_("Choose one of the security questions in the list"))
     if len(answer.strip()) < SECURITY_ANSWER_MIN_LENGTH:
-        problems.append("The answer must be 5 or more characters")
+        problems.append(N_("The answer must be 5 or more characters"))
     return problems
 
 

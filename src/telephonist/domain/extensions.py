@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from telephonist.domain.text import N_
+
 EXTENSION_NUMBER_MIN_DIGITS = 3
 EXTENSION_NUMBER_MAX_DIGITS = 5
 
@@ -22,13 +24,13 @@ class ExtensionType(StrEnum):
 
 
 EXTENSION_TYPE_LABELS: dict[ExtensionType, str] = {
-    ExtensionType.USER: "User",
-    ExtensionType.CALL_QUEUE: "Call Queue",
-    ExtensionType.MESSAGE_ONLY: "Message-Only",
-    ExtensionType.ANNOUNCEMENT_ONLY: "Announcement-Only",
-    ExtensionType.PAGING_GROUP: "Paging Group",
-    ExtensionType.SHARED_LINE: "Shared Line",
-    ExtensionType.AUTO_RECEPTIONIST: "Auto-Receptionist",
+    ExtensionType.USER: N_("User"),
+    ExtensionType.CALL_QUEUE: N_("Call Queue"),
+    ExtensionType.MESSAGE_ONLY: N_("Message-Only"),
+    ExtensionType.ANNOUNCEMENT_ONLY: N_("Announcement-Only"),
+    ExtensionType.PAGING_GROUP: N_("Paging Group"),
+    ExtensionType.SHARED_LINE: N_("Shared Line"),
+    ExtensionType.AUTO_RECEPTIONIST: N_("Auto-Receptionist"),
 }
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from telephonist.domain.text import N_
+
 
 class Permission(StrEnum):
     """What a user may do."""
@@ -36,13 +38,13 @@ class AppScope(StrEnum):
 
 
 APP_SCOPE_DESCRIPTIONS: dict[AppScope, str] = {
-    AppScope.READ_ACCOUNTS: "View account, extension, directory and device information",
-    AppScope.EDIT_EXTENSIONS: "Change extension settings",
-    AppScope.EDIT_ACCOUNTS: "Change account settings and create extensions",
-    AppScope.READ_CALL_LOG: "View the call log",
-    AppScope.READ_MESSAGES: "View messages",
-    AppScope.READ_PRESENCE: "View presence",
-    AppScope.EDIT_PRESENCE: "Change presence and do-not-disturb",
+    AppScope.READ_ACCOUNTS: N_("View account, extension, directory and device information"),
+    AppScope.EDIT_EXTENSIONS: N_("Change extension settings"),
+    AppScope.EDIT_ACCOUNTS: N_("Change account settings and create extensions"),
+    AppScope.READ_CALL_LOG: N_("View the call log"),
+    AppScope.READ_MESSAGES: N_("View messages"),
+    AppScope.READ_PRESENCE: N_("View presence"),
+    AppScope.EDIT_PRESENCE: N_("Change presence and do-not-disturb"),
 }
 
 

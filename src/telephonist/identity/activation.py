@@ -18,6 +18,7 @@ from telephonist.domain import regional
 from telephonist.domain.credentials import normalize_security_answer
 from telephonist.domain.extensions import ExtensionStatus
 from telephonist.domain.phone_numbers import PhoneNumberError, format_national, to_e164
+from telephonist.domain.text import N_
 from telephonist.errors import FieldProblem, InvalidInput, ServiceError
 from telephonist.identity import links
 from telephonist.identity.credentials import (
@@ -152,10 +153,10 @@ def save_user_info(
 ) -> None:
     """Step 2: names and an e-mail unique across accounts."""
     problems = [
-        FieldProblem(field, f"{label} is required")
-        for field, label, value in (
-            ("firstName", "First name", first_name),
-            ("lastName", "Last name", last_name),
+        FieldProblem(field, message)
+        for field, message, value in (
+            ("firstName", N_("First name is required"), first_name),
+            ("lastName", N_("Last name is required"), last_name),
         )
         if not value.strip()
     ]
@@ -184,7 +185,7 @@ def save_regional(wizard: Wizard, *, home_country: str, time_format: str, time_z
     except regional.RegionalSettingsError as error:
         problems.append(FieldProblem("timezone", str(error)))
     if time_format not in regional.TimeFormat.__members__.values():
-        problems.append(FieldProblem("timeFormat", "Time format must be 12h or 24h"))
+        problems.append(FieldProblem("timeFormat", N_("Time format must be 12h or 24h")))
     if problems:
         raise InvalidInput(problems)
     _record(
@@ -201,7 +202,9 @@ def save_emergency(
     problems = devices.emergency_address_problems(address)
     if not terms_accepted:
         problems.append(
-            FieldProblem("termsAccepted", "You must accept the emergency service terms to continue")
+            FieldProblem(
+                "termsAccepted", N_("You must accept the emergency service terms to continue")
+            )
         )
     if problems:
         raise InvalidInput(problems)
@@ -237,12 +240,14 @@ def save_call_handling(wizard: Wizard, phones: list[ForwardingPhone], region: st
     problems = []
     if len(phones) > MAX_FORWARDING_NUMBERS:
         problems.append(
-            FieldProblem("forwardingNumbers", "At most 10 forwarding numbers per extension")
+            FieldProblem("forwardingNumbers", N_("At most 10 forwarding numbers per extension"))
         )
     checked = []
     for index, phone in enumerate(phones):
         if phone.type not in FORWARDING_TYPES:
-            problems.append(FieldProblem(f"forwardingNumbers[{index}].type", "Unknown phone type"))
+            problems.append(
+                FieldProblem(f"forwardingNumbers[{index}].type", N_("Unknown phone type"))
+            )
         try:
             e164 = to_e164(phone.phone_number, region)
         except PhoneNumberError as error:
@@ -260,11 +265,11 @@ def greeting_problems(file_name: str, data: bytes) -> list[FieldProblem]:
     """ACC-2 accepts .mp3 or .wav files; check the name, the size and the content."""
     suffix = "." + file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
     if suffix not in GREETING_FORMATS:
-        return [FieldProblem("greeting", "Upload a .mp3 or .wav file")]
+        return [FieldProblem("greeting", N_("Upload a .mp3 or .wav file"))]
     if not data:
-        return [FieldProblem("greeting", "The file is empty")]
+        return [FieldProblem("greeting", N_("The file is empty"))]
     if len(data) > GREETING_MAX_BYTES:
-        return [FieldProblem("greeting", "The file is larger than 10 MB")]
+        return [FieldProblem("greeting", N_("The file is larger than 10 MB"))]
     is_wav = data[:4] == b"RIFF" and data[8:12] == b"WAVE"
     is_mp3 = data[:3] == b"ID3" or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0)
     if (suffix == ".wav" and not is_wav) or (suffix == ".mp3" and not is_mp3):

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from telephonist.domain.permissions import AppScope, parse_scopes
+from telephonist.domain.text import N_
 from telephonist.errors import AuthenticationFailed, Conflict, FieldProblem, InvalidInput, NotFound
 from telephonist.identity.hashing import token_digest, tokens_equal
 from telephonist.store.identity import OAuthApp
@@ -29,7 +30,7 @@ def create_app(
     """A new application; returns it with its secret, which is shown only this once."""
     problems = []
     if not name.strip():
-        problems.append(FieldProblem("name", "Application name is required"))
+        problems.append(FieldProblem("name", N_("Application name is required")))
     try:
         scope_set = parse_scopes(scopes)
     except ValueError as error:
@@ -39,7 +40,7 @@ def create_app(
         raise InvalidInput(problems)
     client_id = client_id or secrets.token_urlsafe(16)
     if session.scalar(select(OAuthApp.id).where(OAuthApp.client_id == client_id)) is not None:
-        raise Conflict("clientId", f"Client id {client_id} is already taken")
+        raise Conflict("clientId", N_("This client id is already taken"))
     client_secret = client_secret or secrets.token_urlsafe(32)
     app = OAuthApp(
         account_id=account_id,

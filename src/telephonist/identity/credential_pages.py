@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from telephonist.domain.permissions import APP_SCOPE_DESCRIPTIONS, AppScope
+from telephonist.domain.text import N_
 from telephonist.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from telephonist.identity import apps, jwt_credentials
 from telephonist.portal.rendering import errors_by_field, render
@@ -53,7 +54,7 @@ def create_credential(
             else None
         )
     except ValueError:
-        errors = {"expiresAt": ["Enter the date as YYYY-MM-DD"]}
+        errors = {"expiresAt": [N_("Enter the date as YYYY-MM-DD")]}
         context = _credentials_context(
             request, me, errors=errors, values={"name": name, "expires_on": expires_on}
         )
@@ -128,7 +129,7 @@ async def create_app(request: Request, me: AdminUser) -> Response:
     def work() -> Response:
         try:
             if not scopes:
-                raise InvalidInput([FieldProblem("scopes", "Choose at least one permission")])
+                raise InvalidInput([FieldProblem("scopes", N_("Choose at least one permission"))])
             with runtime_of(request).db.transaction() as session:
                 app, secret = apps.create_app(
                     session,

@@ -14,6 +14,7 @@ from telephonist.domain.credentials import (
     security_question_problems,
     unmet,
 )
+from telephonist.domain.text import N_
 from telephonist.errors import FieldProblem, InvalidInput
 from telephonist.identity.hashing import hash_secret, verify_secret
 from telephonist.store.extensions import UserProfile
@@ -24,14 +25,14 @@ def password_problems(password: str, again: str | None, facts: AccountFacts) -> 
         FieldProblem("password", result.text) for result in unmet(check_password(password, facts))
     ]
     if again is not None and again != password:
-        problems.append(FieldProblem("passwordAgain", "The two passwords are not the same"))
+        problems.append(FieldProblem("passwordAgain", N_("The two passwords are not the same")))
     return problems
 
 
 def pin_problems(pin: str, again: str | None, facts: AccountFacts) -> list[FieldProblem]:
     problems = [FieldProblem("pin", result.text) for result in unmet(check_pin(pin, facts))]
     if again is not None and again != pin:
-        problems.append(FieldProblem("pinAgain", "The two PINs are not the same"))
+        problems.append(FieldProblem("pinAgain", N_("The two PINs are not the same")))
     return problems
 
 

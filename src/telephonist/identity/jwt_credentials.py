@@ -13,6 +13,7 @@ import jwt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from telephonist.domain.text import N_
 from telephonist.errors import AuthenticationFailed, FieldProblem, InvalidInput, NotFound
 from telephonist.store.identity import JwtCredential
 
@@ -35,9 +36,9 @@ def create_credential(
     """A new credential and its JWT (shown once; only the ``jti`` is kept)."""
     problems = []
     if not name.strip():
-        problems.append(FieldProblem("name", "Give the credential a name"))
+        problems.append(FieldProblem("name", N_("Give the credential a name")))
     if expires_at is not None and expires_at <= now:
-        problems.append(FieldProblem("expiresAt", "The expiry date must be in the future"))
+        problems.append(FieldProblem("expiresAt", N_("The expiry date must be in the future")))
     if problems:
         raise InvalidInput(problems)
     credential = JwtCredential(

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from telephonist.domain.text import N_
 from telephonist.errors import NotFound, ServiceError
 from telephonist.identity.hashing import new_token, token_digest
 from telephonist.store.identity import OneTimeLink
@@ -54,9 +55,9 @@ def open_link(session: Session, token: str, purpose: str, now: datetime) -> OneT
         )
     )
     if link is None:
-        raise NotFound("token", "This link is not valid")
+        raise NotFound("token", N_("This link is not valid"))
     if link.used_at is not None:
-        raise LinkUnusable("This link has already been used")
+        raise LinkUnusable(N_("This link has already been used"))
     if link.expires_at <= now:
-        raise LinkUnusable("This link has expired; ask your administrator for a new one")
+        raise LinkUnusable(N_("This link has expired; ask your administrator for a new one"))
     return link

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from telephonist.accounts.extensions import get_extension
 from telephonist.domain.extensions import ExtensionStatus
 from telephonist.domain.permissions import Principal, parse_scopes
+from telephonist.domain.text import N_
 from telephonist.errors import AuthenticationFailed, FieldProblem, InvalidInput
 from telephonist.identity import jwt_credentials
 from telephonist.identity.hashing import new_token, token_digest
@@ -86,7 +87,7 @@ def _scope_for(app: OAuthApp, requested: str | None) -> str:
         granted = granted & wanted
         if not granted:
             raise InvalidInput(
-                [FieldProblem("scope", "The application has none of the requested scopes")]
+                [FieldProblem("scope", N_("The application has none of the requested scopes"))]
             )
     return " ".join(sorted(granted))
 

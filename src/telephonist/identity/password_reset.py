@@ -13,6 +13,7 @@ from telephonist.accounts.extensions import get_extension
 from telephonist.accounts.users import account_facts
 from telephonist.domain import regional
 from telephonist.domain.credentials import SecurityQuestion
+from telephonist.domain.text import N_
 from telephonist.errors import AuthenticationFailed, TooManyAttempts
 from telephonist.identity import links
 from telephonist.identity.credentials import (
@@ -26,7 +27,7 @@ from telephonist.store.accounts import Account
 from telephonist.store.database import after_commit
 from telephonist.store.extensions import Extension
 
-WRONG_ANSWER = "The answer does not match"
+WRONG_ANSWER = N_("The answer does not match")
 
 
 def email_reset_link(session: Session, runtime: Runtime, name: LoginName, now: datetime) -> None:

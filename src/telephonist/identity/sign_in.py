@@ -16,6 +16,7 @@ from telephonist.accounts.extensions import find_by_number, get_extension
 from telephonist.domain.extensions import ExtensionStatus, ExtensionType
 from telephonist.domain.permissions import AppScope, Principal, parse_permissions
 from telephonist.domain.phone_numbers import PhoneNumberError, to_e164
+from telephonist.domain.text import N_
 from telephonist.errors import AuthenticationFailed, TooManyAttempts
 from telephonist.identity.hashing import (
     new_token,
@@ -31,8 +32,8 @@ from telephonist.store.numbers import PhoneNumber
 
 PORTAL_SESSION_LIFETIME = timedelta(hours=12)
 BAD_CREDENTIALS = "Invalid resource owner credentials"
-NOT_ACTIVATED = "This account is not activated yet: use the link in your welcome e-mail"
-DISABLED = "This user is disabled; contact your administrator"
+NOT_ACTIVATED = N_("This account is not activated yet: use the link in your welcome e-mail")
+DISABLED = N_("This user is disabled; contact your administrator")
 
 
 @dataclass(frozen=True)

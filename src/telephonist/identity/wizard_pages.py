@@ -20,6 +20,7 @@ from telephonist.domain.credentials import (
     check_password,
     check_pin,
 )
+from telephonist.domain.text import N_
 from telephonist.errors import Conflict, InvalidInput, NotFound
 from telephonist.i18n import gettext_for
 from telephonist.identity import activation, links
@@ -35,13 +36,13 @@ router = APIRouter(prefix="/activate/{token}")
 
 FormText = Annotated[str, Form()]
 STEP_TITLES = {
-    "security": "Activate Your Account",
-    "user_info": "User Info",
-    "regional": "Regional Settings",
-    "emergency": "Emergency Calling - Registered Location",
-    "call_handling": "Call Handling",
-    "greeting": "Voicemail Greeting",
-    "confirm": "Confirm Setup",
+    "security": N_("Activate Your Account"),
+    "user_info": N_("User Info"),
+    "regional": N_("Regional Settings"),
+    "emergency": N_("Emergency Calling - Registered Location"),
+    "call_handling": N_("Call Handling"),
+    "greeting": N_("Voicemail Greeting"),
+    "confirm": N_("Confirm Setup"),
 }
 
 
@@ -138,7 +139,7 @@ def wizard_start(request: Request, token: str) -> Response:
 def wizard_step(request: Request, token: str, step: str) -> Response:
     if step not in STEPS:
         return render(
-            request, "message.html", {"title": "This page does not exist"}, status_code=404
+            request, "message.html", {"title": N_("This page does not exist.")}, status_code=404
         )
     try:
         wizard = _open(request, token)

@@ -13,6 +13,7 @@ from telephonist.domain.phone_numbers import format_national
 from telephonist.errors import FieldProblem
 from telephonist.i18n import gettext_for
 from telephonist.portal.visitors import SignedIn, csrf_token, remember_new_visitor, visitor_language
+from telephonist.portal.words import word
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
@@ -32,6 +33,7 @@ def national(e164: str | None) -> str:
 
 
 environment.filters["national"] = national
+environment.filters["word"] = word
 
 
 def errors_by_field(problems: list[FieldProblem]) -> dict[str, list[str]]:
