@@ -20,6 +20,8 @@ import httpx
 from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 
+from telephonist.store.database import Database
+
 REPO = Path(__file__).resolve().parent.parent
 POSTGRES_URL_ENV = "TELEPHONIST_TEST_POSTGRES_URL"
 
@@ -222,3 +224,8 @@ def mail_text(mail: ReceivedMail) -> str:
     body = mail.message.get_body(preferencelist=("plain",))
     assert body is not None
     return str(body.get_content())
+
+
+def database_of(server: RunningServer) -> Database:
+    """The server's database, opened from the test process (to arrange data)."""
+    return Database(server.database_url or f"sqlite:///{server.data_dir / 'telephonist.db'}")

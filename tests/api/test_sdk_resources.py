@@ -7,7 +7,7 @@ import httpx
 import pytest
 from ringcentral.http.api_exception import ApiException
 
-from tests.demo_data import COMPANY_NUMBER, DULCINEA, HANK, Login
+from tests.demo_data import COMPANY_NUMBER, DULCINEA, HANK, JOE, Login
 from tests.support import RunningServer
 
 
@@ -269,3 +269,16 @@ def test_sdk_with_a_trailing_slash_server_url_still_works(
 ) -> None:
     platform = sdk_login(server=demo_server.url + "/")
     assert platform.get("/account/~/extension/~").json_dict()["extensionNumber"] == DULCINEA[1]
+
+
+def test_a_new_password_through_the_api_must_meet_every_criterion(sdk_login: Login) -> None:
+    platform = sdk_login(*JOE)
+    status, body = failure(
+        lambda: platform.put("/account/~/extension/~", {"password": "aaa1", "ivrPin": "1234"})
+    )
+    assert status == 422
+    unmet = {(error["parameterName"], error["message"]) for error in body["errors"]}
+    assert ("password", "Length 8-32 characters") in unmet
+    assert ("password", 'No repeating (e.g. "222", "AAA", "www")') in unmet
+    assert ("ivrPin", 'No sequential (e.g. "1234", "7890")') in unmet
+    platform.put("/account/~/extension/~", {"password": "Welcome#2026", "ivrPin": "591738"})

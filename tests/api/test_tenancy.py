@@ -14,9 +14,8 @@ from ringcentral.platform.platform import Platform
 from telephonist.accounts import company, users
 from telephonist.identity import apps, credentials
 from telephonist.store.base import utcnow
-from telephonist.store.database import Database
 from tests.demo_data import DEMO_CLIENT, PASSWORD, Login
-from tests.support import RunningServer
+from tests.support import RunningServer, database_of
 
 OTHER_NUMBER = "+16467360100"
 OTHER_DIRECT = "+16467360142"
@@ -26,10 +25,6 @@ OTHER_DIRECT = "+16467360142"
 class OtherCompany:
     client: tuple[str, str]
     user_number: str
-
-
-def database_of(server: RunningServer) -> Database:
-    return Database(server.database_url or f"sqlite:///{server.data_dir / 'telephonist.db'}")
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,7 @@ from telephonist.api.dependencies import (
 from telephonist.api.paging import PageDep, list_body
 from telephonist.domain.permissions import AppScope, Permission, Principal
 from telephonist.errors import PermissionDenied
+from telephonist.identity import credentials
 from telephonist.identity.activation import issue_activation
 from telephonist.identity.sign_in import principal_for
 from telephonist.store.accounts import Account
@@ -180,6 +181,9 @@ def update_extension(
         _require(principal, Permission.EDIT_OWN_SETTINGS)
     users.update_user_details(session, principal, extension, body.details_change())
     users.update_regional_settings(session, principal, extension, body.regional_change())
+    credentials.change_credentials(
+        session, principal, extension, password=body.password, pin=body.ivr_pin, now=now()
+    )
     session.flush()
     return _extension_body(request, session, extension)
 

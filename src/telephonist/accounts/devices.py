@@ -11,11 +11,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from telephonist.accounts.access import require_editor
 from telephonist.domain import regional
 from telephonist.domain.permissions import Principal
 from telephonist.domain.phone_numbers import PhoneNumberError, to_e164
 from telephonist.domain.text import N_
-from telephonist.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied
+from telephonist.errors import FieldProblem, InvalidInput, NotFound
 from telephonist.store.devices import Device, EmergencyAddress
 from telephonist.store.extensions import Extension
 
@@ -179,8 +180,7 @@ def update_device(
     change: DeviceChange,
 ) -> Device:
     """Apply DEV-1 changes to a device of ``extension`` after checking every field."""
-    if principal.extension_id != extension.id and not principal.is_admin:
-        raise PermissionDenied("You may only change your own phones", code="CMN-402")
+    require_editor(principal, extension)
     problems = []
     if change.name is not None and not change.name.strip():
         problems.append(FieldProblem("name", N_("Name is required")))

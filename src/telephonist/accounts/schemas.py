@@ -386,6 +386,8 @@ class ExtensionUpdate(_Body):
     extension_number: str | None = Field(None, alias="extensionNumber")
     contact: ContactUpdate | None = None
     regional_settings: RegionalUpdate | None = Field(None, alias="regionalSettings")
+    password: str | None = None
+    ivr_pin: str | None = Field(None, alias="ivrPin")
 
     def details_change(self) -> UserDetailsChange:
         contact = self.contact or ContactUpdate()

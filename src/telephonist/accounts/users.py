@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from telephonist.accounts import company, devices
+from telephonist.accounts.access import require_editor
 from telephonist.accounts.extensions import add_extension, direct_numbers
 from telephonist.domain import regional
 from telephonist.domain.credentials import AccountFacts
@@ -172,15 +173,6 @@ class UserDetailsChange:
     extension_number: str | None = None
 
 
-def _require_editor(principal: Principal, extension: Extension) -> None:
-    """Users edit themselves; admins edit anyone in their account."""
-    if principal.extension_id != extension.id and not principal.is_admin:
-        raise PermissionDenied(
-            "In order to change another extension, user needs to have [Users] permission",
-            code="CMN-402",
-        )
-
-
 def _optional_phone(value: str, field: str, region: str, problems: list[FieldProblem]) -> str:
     if not value.strip():
         return ""
@@ -195,7 +187,7 @@ def update_user_details(
     session: Session, principal: Principal, extension: Extension, change: UserDetailsChange
 ) -> Extension:
     """Apply EXT-3 changes after checking every field; nothing is written if any is wrong."""
-    _require_editor(principal, extension)
+    require_editor(principal, extension)
     account = session.get(Account, extension.account_id)
     assert account is not None
     region = extension.home_country or account.home_country
@@ -301,7 +293,7 @@ def update_regional_settings(
     session: Session, principal: Principal, extension: Extension, change: RegionalChange
 ) -> Extension:
     """Check and apply regional settings; unknown zones, countries or languages are named."""
-    _require_editor(principal, extension)
+    require_editor(principal, extension)
     problems = []
     checks = (
         ("timezone", change.time_zone, regional.time_zone),

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.orm import Session
+
+from telephonist.accounts.access import require_editor
+from telephonist.accounts.users import account_facts
 from telephonist.domain.credentials import (
     AccountFacts,
     check_password,
@@ -14,10 +18,11 @@ from telephonist.domain.credentials import (
     security_question_problems,
     unmet,
 )
+from telephonist.domain.permissions import Principal
 from telephonist.domain.text import N_
 from telephonist.errors import FieldProblem, InvalidInput
 from telephonist.identity.hashing import hash_secret, verify_secret
-from telephonist.store.extensions import UserProfile
+from telephonist.store.extensions import Extension, UserProfile
 
 
 def password_problems(password: str, again: str | None, facts: AccountFacts) -> list[FieldProblem]:
@@ -73,3 +78,35 @@ def set_security_question(user: UserProfile, question: str, answer: str) -> None
 
 def security_answer_matches(user: UserProfile, answer: str) -> bool:
     return verify_secret(user.security_answer_hash, normalize_security_answer(answer))
+
+
+def change_credentials(
+    session: Session,
+    principal: Principal,
+    extension: Extension,
+    *,
+    password: str | None,
+    pin: str | None,
+    now: datetime,
+) -> None:
+    """Set a new password and/or PIN through the REST API, naming every unmet criterion."""
+    if password is None and pin is None:
+        return
+    require_editor(principal, extension)
+    user = extension.user
+    if user is None:
+        raise InvalidInput([FieldProblem("password", N_("Only users have a password and a PIN"))])
+    facts = account_facts(session, extension)
+    problems = []
+    if password is not None:
+        problems += password_problems(password, None, facts)
+    if pin is not None:
+        problems += [
+            FieldProblem("ivrPin", problem.message) for problem in pin_problems(pin, None, facts)
+        ]
+    if problems:
+        raise InvalidInput(problems, unprocessable=True)
+    if password is not None:
+        set_password(user, password, facts, now)
+    if pin is not None:
+        set_pin(user, pin, facts)
