@@ -2,7 +2,7 @@
 
 Importing this package registers every table on ``Base.metadata``."""
 
-from telephonist.store import accounts, devices, extensions, identity, numbers
+from telephonist.store import accounts, devices, extensions, identity, numbers, telephony
 from telephonist.store.base import Base
 
-__all__ = ["Base", "accounts", "devices", "extensions", "identity", "numbers"]
+__all__ = ["Base", "accounts", "devices", "extensions", "identity", "numbers", "telephony"]
