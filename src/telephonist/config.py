@@ -27,8 +27,25 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("var"), description="Database, blobs, outbox and keys live here.")
     http_host: str = "127.0.0.1"
     http_port: int = Field(8080, ge=1, le=65535)
-    sip_host: str = "127.0.0.1"
-    sip_port: int = Field(5060, ge=1, le=65535)
+    sip_host: str = Field("127.0.0.1", description="Address SIP listens on and advertises.")
+    sip_port: int = Field(5060, ge=1, le=65535, description="UDP and TCP; TLS is this + 1.")
+    sip_realm: str = Field("telephonist", description="Digest realm phones authenticate in.")
+    sip_tls_certificate: Path | None = Field(
+        None, description="PEM certificate for SIP over TLS; self-signed in the data dir if unset."
+    )
+    sip_tls_key: Path | None = None
+    rtp_port_min: int = Field(16384, ge=1024, le=65534)
+    rtp_port_max: int = Field(32766, ge=1025, le=65535)
+    media_workers: int = Field(
+        0, ge=0, description="Media worker processes; 0 relays RTP in the main process."
+    )
+    ring_timeout: int = Field(20, ge=1, description="Seconds an extension's phones ring.")
+    sip_auth_failures: int = Field(5, ge=1, description="Failed authentications before a ban.")
+    sip_auth_window: int = Field(60, ge=1, description="...counted over this many seconds.")
+    sip_ban_seconds: int = Field(600, ge=1, description="How long an address stays banned.")
+    sip_max_message_bytes: int = Field(65535, ge=1024)
+    sip_max_connections_per_ip: int = Field(32, ge=1)
+    sip_enabled: bool = Field(True, description="Run the SIP server (off for portal-only nodes).")
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; default is SQLite (WAL) in the data dir."
     )

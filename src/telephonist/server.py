@@ -10,6 +10,7 @@ from typing import Any
 import uvicorn
 
 from telephonist.app import create_app
+from telephonist.calls.server import SipServer
 from telephonist.config import Settings
 from telephonist.demo import database_is_empty, load_demo
 from telephonist.runtime import Runtime
@@ -30,8 +31,11 @@ def prepare(settings: Settings) -> Runtime:
 
 
 async def serve(runtime: Runtime) -> None:
-    """Serve the portal and the REST API until interrupted."""
+    """Serve SIP, the portal and the REST API until interrupted (SIGINT/SIGTERM)."""
     settings = runtime.settings
+    sip = SipServer.build(runtime) if settings.sip_enabled else None
+    if sip is not None:
+        await sip.start()
     config = uvicorn.Config(
         create_app(runtime),
         host=settings.http_host,
@@ -42,7 +46,11 @@ async def serve(runtime: Runtime) -> None:
     )
     server = uvicorn.Server(config)
     log.info("portal and REST API on %s", settings.base_url)
-    await server.serve()
+    try:
+        await server.serve()
+    finally:
+        if sip is not None:
+            await sip.stop()
 
 
 def run(settings: Settings) -> None:

@@ -17,6 +17,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 AFTER_COMMIT_KEY = "telephonist.after_commit"
+TOUCHED_TABLES_KEY = "telephonist.touched_tables"
+TableListener = Callable[[frozenset[str]], None]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -76,6 +78,13 @@ def _run_after_commit(session: Session) -> None:
 
 def _forget_after_commit(session: Session) -> None:
     session.info.pop(AFTER_COMMIT_KEY, None)
+    session.info.pop(TOUCHED_TABLES_KEY, None)
+
+
+def _note_touched_tables(session: Session, _context: object, _instances: object) -> None:
+    touched = session.info.setdefault(TOUCHED_TABLES_KEY, set())
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        touched.add(type(instance).__table__.name)
 
 
 class Database:
@@ -84,8 +93,22 @@ class Database:
     def __init__(self, url: str) -> None:
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        event.listen(self._sessions, "after_commit", _run_after_commit)
+        self._table_listeners: list[TableListener] = []
+        event.listen(self._sessions, "before_flush", _note_touched_tables)
+        event.listen(self._sessions, "after_commit", self._after_commit)
         event.listen(self._sessions, "after_rollback", _forget_after_commit)
+
+    def on_commit(self, listener: TableListener) -> None:
+        """Call ``listener`` with the tables each committed transaction wrote (for caches
+        such as the SIP directory that must see changes made through the portal)."""
+        self._table_listeners.append(listener)
+
+    def _after_commit(self, session: Session) -> None:
+        touched = frozenset(session.info.pop(TOUCHED_TABLES_KEY, ()))
+        if touched:
+            for listener in self._table_listeners:
+                listener(touched)
+        _run_after_commit(session)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

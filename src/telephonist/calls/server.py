@@ -1,0 +1,131 @@
+"""The SIP server: assembles stack, registrar, call manager and media engine from the
+settings, restores what a previous run left (registrations, interrupted calls), and runs
+the background housekeeping."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from telephonist.calls.application import PhoneSystem
+from telephonist.calls.authentication import DeviceAuthentication
+from telephonist.calls.b2bua import CallManager
+from telephonist.calls.certificates import ensure_self_signed, server_context
+from telephonist.calls.directory import DirectoryCache
+from telephonist.calls.edge import EdgeGuard
+from telephonist.calls.journal import CallJournal
+from telephonist.calls.registrar import LocationService, Registrar
+from telephonist.calls.routing import RingAllRouter
+from telephonist.calls.stack import Endpoint, SipStack
+from telephonist.domain.failure_limits import FailureLimiter
+from telephonist.media.engine import MediaConfig, MediaEngine
+from telephonist.media.local import LocalMediaEngine
+from telephonist.media.workers import ProcessPoolMediaEngine
+from telephonist.runtime import Runtime
+from telephonist.sip import DigestAuthenticator
+
+log = logging.getLogger(__name__)
+
+DIGEST_ALGORITHMS = ("MD5", "SHA-256")
+"""MD5 first: many phones (and SIPp, baresip 1.0) read only the first challenge and fail
+on SHA-256 instead of looking for the next one; RFC 7616 clients still find SHA-256."""
+
+
+@dataclass
+class SipServer:
+    """Everything that answers SIP, built from the runtime."""
+
+    runtime: Runtime
+    stack: SipStack
+    engine: MediaEngine
+    directory: DirectoryCache
+    registrar: Registrar
+    calls: CallManager
+    journal: CallJournal
+    _background: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, runtime: Runtime) -> SipServer:
+        settings = runtime.settings
+        edge = EdgeGuard(
+            FailureLimiter(
+                settings.sip_auth_failures, settings.sip_auth_window, settings.sip_ban_seconds
+            ),
+            max_message_bytes=settings.sip_max_message_bytes,
+            max_connections_per_address=settings.sip_max_connections_per_ip,
+        )
+        certificate = settings.sip_tls_certificate or settings.data_dir / "sip-tls.crt"
+        key = settings.sip_tls_key or settings.data_dir / "sip-tls.key"
+        if settings.sip_tls_certificate is None:
+            ensure_self_signed(certificate, key, settings.sip_host)
+        stack = SipStack(
+            Endpoint(settings.sip_host, settings.sip_port), edge, server_context(certificate, key)
+        )
+        media_config = MediaConfig(
+            local_ip=settings.sip_host,
+            port_min=settings.rtp_port_min,
+            port_max=settings.rtp_port_max,
+        )
+        engine: MediaEngine = (
+            ProcessPoolMediaEngine(workers=settings.media_workers, config=media_config)
+            if settings.media_workers > 0
+            else LocalMediaEngine(media_config)
+        )
+        directory = DirectoryCache(runtime.db)
+        authentication = DeviceAuthentication(
+            DigestAuthenticator(
+                settings.sip_realm,
+                runtime.secret_key.encode(),
+                algorithms=DIGEST_ALGORITHMS,
+            ),
+            edge,
+        )
+        location = LocationService()
+        registrar = Registrar(location, runtime.db)
+        journal = CallJournal(runtime.db)
+        calls = CallManager(
+            stack,
+            engine,
+            directory,
+            authentication,
+            RingAllRouter(settings.ring_timeout),
+            location,
+            journal,
+        )
+        stack.application = PhoneSystem(stack, directory, authentication, registrar, calls)
+        return cls(runtime, stack, engine, directory, registrar, calls, journal)
+
+    async def start(self) -> None:
+        directory = await self.directory.refresh()
+        restored = await asyncio.to_thread(self.registrar.load, directory.devices.values())
+        await self.stack.start()
+        interrupted = await asyncio.to_thread(self.journal.take_interrupted)
+        for call in interrupted:
+            self.calls.end_interrupted(call.legs)
+        self._background = [
+            asyncio.ensure_future(self.registrar.run_housekeeping()),
+            asyncio.ensure_future(self.directory.run_periodic_refresh()),
+        ]
+        settings = self.runtime.settings
+        log.info(
+            "SIP on %s:%d (UDP, TCP) and %d (TLS); %d registrations restored; "
+            "%d interrupted calls ended",
+            settings.sip_host,
+            settings.sip_port,
+            settings.sip_port + 1,
+            restored,
+            len(interrupted),
+        )
+
+    async def stop(self) -> None:
+        await self.calls.close()
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        await self.registrar.flush()
+        await asyncio.sleep(0.05)
+        await self.stack.stop()
+        await self.engine.close()
+        await self.journal.drain()
+        self.journal.close_writer()
