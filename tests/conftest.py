@@ -12,7 +12,14 @@ from ringcentral import SDK
 from ringcentral.platform.platform import Platform
 
 from tests.demo_data import DEMO_CLIENT, DULCINEA, PASSWORD, Login
-from tests.support import POSTGRES_URL_ENV, MailCatcher, RunningServer, reset_postgres, start_server
+from tests.support import (
+    POSTGRES_URL_ENV,
+    MailCatcher,
+    RunningServer,
+    drop_postgres_database,
+    fresh_postgres_database,
+    start_server,
+)
 
 warnings.filterwarnings("ignore", message="username-password login will soon be deprecated")
 
@@ -52,8 +59,9 @@ def demo_server(
     backend = request.param
     database_url = None
     if backend == "postgres":
-        database_url = postgres_url()
-        reset_postgres(database_url)
+        name = f"telephonist_demo_{os.getpid()}"
+        database_url = fresh_postgres_database(postgres_url(), name)
+        request.addfinalizer(lambda: drop_postgres_database(postgres_url(), name))
     server = start_server(
         tmp_path_factory.mktemp(f"demo-{backend}"),
         database_url=database_url,

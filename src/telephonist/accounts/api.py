@@ -226,6 +226,7 @@ def list_extension_devices(
     extension = resolve_extension(session, principal, account_id, extension_id)
     if extension.id != principal.extension_id and not principal.is_admin:
         raise PermissionDenied("You may only list your own phones", code="CMN-404")
+    online = devices.online_devices(session, extension.account_id)
     found = devices.list_devices(session, extension.account_id, extension.id)
     numbers = direct_numbers(session, extension.account_id, extension.id)
     direct = numbers[0] if numbers else None
@@ -233,7 +234,13 @@ def list_extension_devices(
     sip_domain = f"{runtime.settings.sip_host}:{runtime.settings.sip_port}"
     records = [
         schemas.device_json(
-            request, device, extension, direct, show_credentials=True, sip_domain=sip_domain
+            request,
+            device,
+            extension,
+            direct,
+            online=device.id in online,
+            show_credentials=True,
+            sip_domain=sip_domain,
         )
         for device in page.rows
     ]

@@ -17,8 +17,10 @@ from telephonist.domain.permissions import Principal
 from telephonist.domain.phone_numbers import PhoneNumberError, to_e164
 from telephonist.domain.text import N_
 from telephonist.errors import FieldProblem, InvalidInput, NotFound
+from telephonist.store.base import utcnow
 from telephonist.store.devices import Device, EmergencyAddress
 from telephonist.store.extensions import Extension
+from telephonist.store.telephony import Registration
 
 DEVICE_KINDS = ("HardPhone", "SoftPhone", "OtherPhone", "WebPhone")
 SIP_KINDS = ("HardPhone", "SoftPhone", "WebPhone")
@@ -81,6 +83,17 @@ def add_device(
     session.add(device)
     session.flush()
     return device
+
+
+def online_devices(session: Session, account_id: int) -> set[int]:
+    """Devices with a live registration: their status is Online (DEV-1), else Offline."""
+    return set(
+        session.scalars(
+            select(Registration.device_id).where(
+                Registration.account_id == account_id, Registration.expires_at > utcnow()
+            )
+        )
+    )
 
 
 def list_devices(session: Session, account_id: int, extension_id: int) -> list[Device]:

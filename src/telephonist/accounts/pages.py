@@ -16,6 +16,8 @@ from telephonist.accounts.extensions import (
     numbers_of_extensions,
     numbers_usable_by,
 )
+from telephonist.calllog.display import call_lines
+from telephonist.calllog.search import recent_calls
 from telephonist.domain import regional
 from telephonist.domain.credentials import SECURITY_QUESTION_TEXT, check_password, check_pin
 from telephonist.domain.extensions import EXTENSION_TYPE_LABELS, ExtensionType
@@ -43,13 +45,26 @@ def _translate(me: SignedIn, text: str) -> str:
 
 @router.get("/overview")
 def overview(request: Request, me: CurrentUser) -> Response:
-    """WEB-3: the user's numbers, extension and phones at a glance."""
+    """WEB-3: the user's numbers, extension, phones and last calls at a glance."""
     runtime = runtime_of(request)
     with runtime.db.transaction() as session:
         numbers = numbers_usable_by(session, me.account.id, me.extension.id)
         phones = devices.list_devices(session, me.account.id, me.extension.id)
+        online = devices.online_devices(session, me.account.id)
+        recent = call_lines(
+            recent_calls(session, me.account.id, me.extension.id),
+            users.effective_regional(me.account, me.extension),
+        )
     return render(
-        request, "overview.html", {"tab": "overview", "numbers": numbers, "phones": phones}
+        request,
+        "overview.html",
+        {
+            "tab": "overview",
+            "numbers": numbers,
+            "phones": phones,
+            "online": online,
+            "recent_calls": recent,
+        },
     )
 
 
@@ -339,12 +354,14 @@ def phones_and_numbers(request: Request, me: CurrentUser, saved: str | None = No
     runtime = runtime_of(request)
     with runtime.db.transaction() as session:
         phones = devices.list_devices(session, me.account.id, me.extension.id)
+        online = devices.online_devices(session, me.account.id)
         numbers = numbers_usable_by(session, me.account.id, me.extension.id)
     notice = _translate(me, "Your changes have been saved.") if saved else None
     context = {
         "tab": "settings",
         "panel": "phones",
         "phones": phones,
+        "online": online,
         "numbers": numbers,
         "sip_server": f"{runtime.settings.sip_host}:{runtime.settings.sip_port}",
         "notice": notice,
@@ -355,6 +372,7 @@ def phones_and_numbers(request: Request, me: CurrentUser, saved: str | None = No
 def _device_context(request: Request, me: SignedIn, device_id: int, **extra: Any) -> dict[str, Any]:
     with runtime_of(request).db.transaction() as session:
         device = devices.get_device(session, me.account.id, device_id)
+        online = device.id in devices.online_devices(session, me.account.id)
     if device.extension_id != me.extension.id and not me.is_admin:
         raise PermissionDenied("You may only change your own phones")
     address = device.emergency_address
@@ -376,6 +394,7 @@ def _device_context(request: Request, me: SignedIn, device_id: int, **extra: Any
         "tab": "settings",
         "panel": "phones",
         "device": device,
+        "online": online,
         "values": values,
         "countries": [
             (c.iso_code, f"{c.name} (+{c.calling_code})") for c in regional.countries(me.language)

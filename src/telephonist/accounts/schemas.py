@@ -282,6 +282,7 @@ def device_json(
     extension: Extension,
     direct: PhoneNumber | None,
     *,
+    online: bool,
     show_credentials: bool,
     sip_domain: str,
 ) -> dict[str, Any]:
@@ -292,7 +293,7 @@ def device_json(
         "type": device.kind,
         "name": device.name,
         "serial": device.serial,
-        "status": device.status,
+        "status": "Online" if online else "Offline",
         "model": {"name": device.model} if device.model else None,
         "extension": {
             "id": extension.id,

@@ -43,7 +43,6 @@ class Device(TenantOwned, Base):
     name: Mapped[str] = mapped_column(String(100))
     model: Mapped[str] = mapped_column(String(100), default="")
     serial: Mapped[str] = mapped_column(String(100), default="")
-    status: Mapped[str] = mapped_column(String(20), default="Offline")
     sip_username: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     sip_password: Mapped[str | None] = mapped_column(String(128), nullable=True)
     external_number: Mapped[str | None] = mapped_column(String(20), nullable=True)
