@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 from aiosmtpd.controller import Controller
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from telephonist.store.database import Database
 
@@ -32,13 +32,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _admin_engine(server_url: str) -> Engine:
+    url = server_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return create_engine(url, isolation_level="AUTOCOMMIT")
+
+
 def fresh_postgres_database(server_url: str, name: str) -> str:
     """A new, empty database ``name`` on the server of ``server_url`` (dropped first if a
     previous run left it), so concurrent runs never share data; returns its URL."""
-    admin = create_engine(
-        server_url.replace("postgresql://", "postgresql+psycopg://", 1),
-        isolation_level="AUTOCOMMIT",
-    )
+    admin = _admin_engine(server_url)
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -47,10 +49,7 @@ def fresh_postgres_database(server_url: str, name: str) -> str:
 
 
 def drop_postgres_database(server_url: str, name: str) -> None:
-    admin = create_engine(
-        server_url.replace("postgresql://", "postgresql+psycopg://", 1),
-        isolation_level="AUTOCOMMIT",
-    )
+    admin = _admin_engine(server_url)
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
