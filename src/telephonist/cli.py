@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from pydantic import ValidationError
@@ -16,6 +16,10 @@ from sqlalchemy import select
 
 from telephonist.config import CONFIG_FILE_ENV, Settings, load_settings
 from telephonist.errors import ServiceError
+
+if TYPE_CHECKING:
+    from telephonist.store.telephony import Trunk
+    from telephonist.trunks.services import TrunkChange
 
 
 def _settings(ctx: click.Context, **overrides: Any) -> Settings:
@@ -304,6 +308,154 @@ def app_list(ctx: click.Context, account_id: int) -> None:
 
     for line in _with_runtime(ctx, work):
         click.echo(line)
+
+
+@admin.group("trunk")
+def trunk_group() -> None:
+    """SIP trunks to carriers (the Admin Portal's Trunks page does the same)."""
+
+
+def _trunk_options(adding: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The settings of ``trunk add`` and ``trunk update``; update changes only those given."""
+    unchanged = "" if adding else " Default: unchanged."
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        options = [
+            click.option("--name", required=adding, help="Unique in the account." + unchanged),
+            click.option(
+                "--host",
+                required=adding,
+                help="Carrier host name or IP address." + unchanged,
+            ),
+            click.option("--port", type=int, help="1-65535." + (unchanged or " Default: 5060.")),
+            click.option("--transport", help="udp, tcp or tls." + (unchanged or " Default: udp.")),
+            click.option(
+                "--auth-mode",
+                help="ip (accept calls by source address) or registration (register with "
+                "the user name and password)." + (unchanged or " Default: ip."),
+            ),
+            click.option("--username", help="Carrier user name." + unchanged),
+            click.option("--password", help="Carrier password." + unchanged),
+            click.option(
+                "--allowed-address",
+                "allowed_addresses",
+                multiple=True,
+                help="IP address or network calls may come from (repeat for several; "
+                "none: the host's addresses)." + unchanged,
+            ),
+            click.option(
+                "--clear-allowed-addresses",
+                is_flag=True,
+                hidden=adding,
+                help="Remove every allowed address.",
+            ),
+            click.option(
+                "--number-format",
+                help="How numbers are sent: e164 (+14155550100), national (4155550100) "
+                "or 1+10 (14155550100)." + (unchanged or " Default: e164."),
+            ),
+            click.option(
+                "--enabled/--disabled",
+                default=None,
+                help="Default: enabled." if adding else "Default: unchanged.",
+            ),
+        ]
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def _trunk_change(options: dict[str, Any]) -> TrunkChange:
+    from telephonist.trunks.services import TrunkChange
+
+    addresses = options.pop("allowed_addresses")
+    if options.pop("clear_allowed_addresses", False):
+        addresses = []
+    return TrunkChange(**options, allowed_addresses=list(addresses) if addresses else None)
+
+
+def _trunk_line(trunk: Trunk) -> str:
+    from telephonist.trunks.services import address_of
+
+    return "\t".join(
+        (
+            str(trunk.id),
+            trunk.name,
+            address_of(trunk),
+            trunk.transport,
+            trunk.auth_mode,
+            trunk.number_format,
+            "enabled" if trunk.enabled else "disabled",
+        )
+    )
+
+
+@trunk_group.command("add")
+@click.option("--account", "account_id", type=int, required=True)
+@_trunk_options(adding=True)
+@click.pass_context
+def trunk_add(ctx: click.Context, /, account_id: int, **options: Any) -> None:
+    """Add a trunk; prints its id, name, address, transport, authentication, format."""
+    from telephonist.trunks import services
+
+    change = _trunk_change(options)
+
+    def work(_runtime: Any, session: Any) -> str:
+        return _trunk_line(services.add_trunk(session, account_id, change))
+
+    click.echo(_with_runtime(ctx, work))
+
+
+@trunk_group.command("list")
+@click.option("--account", "account_id", type=int, required=True)
+@click.pass_context
+def trunk_list(ctx: click.Context, account_id: int) -> None:
+    """List an account's trunks: id, name, host:port, transport, authentication, format."""
+    from telephonist.accounts import company
+    from telephonist.trunks import services
+
+    def work(_runtime: Any, session: Any) -> list[str]:
+        company.get_account(session, account_id)
+        return [_trunk_line(trunk) for trunk in services.list_trunks(session, account_id)]
+
+    for line in _with_runtime(ctx, work):
+        click.echo(line)
+
+
+@trunk_group.command("update")
+@click.option("--account", "account_id", type=int, required=True)
+@click.argument("trunk")
+@_trunk_options(adding=False)
+@click.pass_context
+def trunk_update(ctx: click.Context, /, account_id: int, trunk: str, **options: Any) -> None:
+    """Change the settings given of TRUNK (its id or name)."""
+    from telephonist.trunks import services
+
+    change = _trunk_change(options)
+
+    def work(_runtime: Any, session: Any) -> str:
+        found = services.find_trunk(session, account_id, trunk)
+        return _trunk_line(services.update_trunk(session, account_id, found.id, change))
+
+    click.echo(_with_runtime(ctx, work))
+
+
+@trunk_group.command("remove")
+@click.option("--account", "account_id", type=int, required=True)
+@click.argument("trunk")
+@click.pass_context
+def trunk_remove(ctx: click.Context, account_id: int, trunk: str) -> None:
+    """Delete TRUNK (its id or name)."""
+    from telephonist.trunks import services
+
+    def work(_runtime: Any, session: Any) -> str:
+        found = services.find_trunk(session, account_id, trunk)
+        services.remove_trunk(session, account_id, found.id)
+        return f"trunk {found.name} removed"
+
+    click.echo(_with_runtime(ctx, work))
 
 
 if __name__ == "__main__":

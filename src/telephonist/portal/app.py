@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from telephonist.accounts import pages as account_pages
+from telephonist.calllog import pages as calllog_pages
 from telephonist.errors import NotFound, PermissionDenied
 from telephonist.i18n import gettext_for
 from telephonist.identity import credential_pages, wizard_pages
@@ -28,6 +29,7 @@ from telephonist.portal.visitors import (
     visitor_language,
 )
 from telephonist.runtime import Runtime
+from telephonist.trunks import pages as trunk_pages
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
@@ -65,16 +67,6 @@ def _shell_routes(app: FastAPI) -> None:
                 "Voicemail, fax and text messages come in a later release; "
                 "there are no messages to show yet."
             ),
-        )
-
-    @app.get("/call-log")
-    def call_log(request: Request, me: CurrentUser) -> Response:
-        _ = gettext_for(me.language).gettext
-        return _later(
-            request,
-            "call-log",
-            _("Call Log"),
-            _("The call log comes with calling in a later release; no calls are recorded yet."),
         )
 
     @app.get("/more")
@@ -165,5 +157,7 @@ def create_portal(runtime: Runtime) -> FastAPI:
     app.include_router(wizard_pages.router)
     app.include_router(credential_pages.router)
     app.include_router(account_pages.router)
+    app.include_router(calllog_pages.router)
+    app.include_router(trunk_pages.router)
     _error_handlers(app)
     return app
