@@ -12,12 +12,16 @@ from telephonist.accounts import api as accounts_api
 from telephonist.api import errors as api_errors
 from telephonist.api.paging import absolute_uri
 from telephonist.api.wire import CollapseSlashes, LiteralPlusInQuery
+from telephonist.calllog import api as calllog_api
+from telephonist.calls import diagnostics as call_diagnostics
+from telephonist.calls.server import SipServer
 from telephonist.identity import api as identity_api
 from telephonist.portal import app as portal_app
 from telephonist.runtime import Runtime
+from telephonist.trunks import api as trunks_api
 
 
-def create_rest_api(runtime: Runtime) -> FastAPI:
+def create_rest_api(runtime: Runtime, sip: SipServer | None = None) -> FastAPI:
     """The public REST API; its paths start after /restapi."""
     api = FastAPI(
         title="Telephonist REST API",
@@ -26,9 +30,13 @@ def create_rest_api(runtime: Runtime) -> FastAPI:
         openapi_url="/openapi.json",
     )
     api.state.runtime = runtime
+    api.state.sip = sip
     api_errors.install(api)
     api.include_router(identity_api.router)
     api.include_router(accounts_api.router)
+    api.include_router(call_diagnostics.router)
+    api.include_router(calllog_api.router)
+    api.include_router(trunks_api.router)
 
     @api.get("")
     @api.get("/")
@@ -51,9 +59,9 @@ def create_rest_api(runtime: Runtime) -> FastAPI:
     return api
 
 
-def create_app(runtime: Runtime) -> FastAPI:
+def create_app(runtime: Runtime, sip: SipServer | None = None) -> FastAPI:
     """REST API plus portal, behind the slash-collapsing middleware the SDK needs."""
     app = portal_app.create_portal(runtime)
-    app.mount("/restapi", create_rest_api(runtime))
+    app.mount("/restapi", create_rest_api(runtime, sip))
     app.add_middleware(CollapseSlashes)
     return app

@@ -36,8 +36,9 @@ async def serve(runtime: Runtime) -> None:
     sip = SipServer.build(runtime) if settings.sip_enabled else None
     if sip is not None:
         await sip.start()
+    app = create_app(runtime, sip)
     config = uvicorn.Config(
-        create_app(runtime),
+        app,
         host=settings.http_host,
         port=settings.http_port,
         log_level="info",

@@ -8,7 +8,7 @@ import logging
 
 from telephonist.calls.authentication import Challenge, DeviceAuthentication
 from telephonist.calls.b2bua import CallManager
-from telephonist.calls.directory import DirectoryCache
+from telephonist.calls.directory import Directory, DirectoryCache
 from telephonist.calls.registrar import Registrar
 from telephonist.calls.stack import ALLOW, SipStack
 from telephonist.sip import Peer, SipRequest, SipResponse, make_response, new_tag
@@ -44,7 +44,11 @@ class PhoneSystem:
             return
         in_dialog = request.to.tag is not None
         if method == "REGISTER":
-            self.calls.spawn(lambda: self._register(request, source, key))
+            directory = self.directory.fresh()
+            if directory is None:
+                self.calls.spawn(lambda: self._register(request, source, key))
+            else:
+                self._register_with(directory, request, source, key)
         elif method == "CANCEL":
             self.calls.cancel(request, key)
         elif in_dialog:
@@ -67,7 +71,11 @@ class PhoneSystem:
             self.stack.respond(key, response)
 
     async def _register(self, request: SipRequest, source: Peer, key: TransactionKey) -> None:
-        directory = await self.directory.get()
+        self._register_with(await self.directory.get(), request, source, key)
+
+    def _register_with(
+        self, directory: Directory, request: SipRequest, source: Peer, key: TransactionKey
+    ) -> None:
         found = self.authentication.authenticate(request, source, directory, self.stack.now())
         if isinstance(found, Challenge):
             self.stack.respond(key, found.response)

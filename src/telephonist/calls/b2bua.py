@@ -421,7 +421,7 @@ class CallManager:
             else "anonymous"
         )
         host = self.stack.endpoint.host
-        destination = _trunk_destination(trunk)
+        destination = trunk.destination
         uri = sip_uri(dialled, trunk.host, trunk.port, trunk.transport)
         from_party = NameAddress(sip_uri(caller_id, host), caller.name or None)
         extra = [
@@ -858,13 +858,6 @@ def _party_of(caller: Caller) -> Party:
 
 def _user_of(party: NameAddress) -> str:
     return getattr(party.uri, "user", None) or ""
-
-
-def _trunk_destination(trunk: TrunkEntry) -> Peer:
-    """Where to send to the trunk: its address when it is a single one, else its host."""
-    single = [network for network in trunk.addresses if network.num_addresses == 1]
-    host = str(single[0].network_address) if single else trunk.host
-    return Peer(host, trunk.port, trunk.transport)
 
 
 def _with_location(

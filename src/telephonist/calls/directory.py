@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from telephonist.sip import Peer
 from telephonist.store.accounts import Account
 from telephonist.store.database import Database
 from telephonist.store.devices import Device, EmergencyAddress
@@ -98,6 +99,13 @@ class TrunkEntry:
     number_format: str
     addresses: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
 
+    @property
+    def destination(self) -> Peer:
+        """Where to send to the trunk: its address when it has a single one, else its host."""
+        single = [network for network in self.addresses if network.num_addresses == 1]
+        host = str(single[0].network_address) if single else self.host
+        return Peer(host, self.port, self.transport)
+
 
 @dataclass
 class Directory:
@@ -161,46 +169,74 @@ class Directory:
                 account.operator_extension_id,
                 account.home_country,
             )
-        for extension in session.scalars(select(Extension)).unique():
-            account_entry = directory.accounts[extension.account_id]
-            directory.extensions[extension.id] = ExtensionEntry(
-                extension_id=extension.id,
-                account_id=extension.account_id,
-                number=extension.number,
-                type=extension.type,
-                name=extension.name,
-                enabled=extension.status == "Enabled",
-                direct_number=direct.get(extension.id),
-                home_country=extension.home_country or account_entry.home_country,
+        extension_rows = session.execute(
+            select(
+                Extension.id,
+                Extension.account_id,
+                Extension.number,
+                Extension.type,
+                Extension.name,
+                Extension.status,
+                Extension.home_country,
             )
-            directory.extension_numbers[(extension.account_id, extension.number)] = extension.id
-        addresses = {address.id: address for address in session.scalars(select(EmergencyAddress))}
-        for device in session.scalars(
-            select(Device).where(Device.sip_username.is_not(None))
-        ).unique():
-            address = (
-                addresses.get(device.emergency_address_id) if device.emergency_address_id else None
+        )
+        for (
+            extension_id,
+            account_id,
+            short_number,
+            kind,
+            name,
+            status,
+            home_country,
+        ) in extension_rows:
+            directory.extensions[extension_id] = ExtensionEntry(
+                extension_id=extension_id,
+                account_id=account_id,
+                number=short_number,
+                type=kind,
+                name=name,
+                enabled=status == "Enabled",
+                direct_number=direct.get(extension_id),
+                home_country=home_country or directory.accounts[account_id].home_country,
             )
-            directory.devices[device.sip_username or ""] = DeviceEntry(
-                device_id=device.id,
-                account_id=device.account_id,
-                extension_id=device.extension_id,
-                kind=device.kind,
-                sip_username=device.sip_username or "",
-                sip_password=device.sip_password or "",
-                default_area_code=device.default_area_code,
-                location=(
-                    Location(
-                        address.customer_name,
-                        address.street,
-                        address.city,
-                        address.state,
-                        address.postal_code,
-                        address.country,
-                    )
-                    if address is not None
-                    else None
-                ),
+            directory.extension_numbers[(account_id, short_number)] = extension_id
+        locations = {
+            row[0]: Location(*row[1:])
+            for row in session.execute(
+                select(
+                    EmergencyAddress.id,
+                    EmergencyAddress.customer_name,
+                    EmergencyAddress.street,
+                    EmergencyAddress.city,
+                    EmergencyAddress.state,
+                    EmergencyAddress.postal_code,
+                    EmergencyAddress.country,
+                )
+            )
+        }
+        device_rows = session.execute(
+            select(
+                Device.id,
+                Device.account_id,
+                Device.extension_id,
+                Device.kind,
+                Device.sip_username,
+                Device.sip_password,
+                Device.default_area_code,
+                Device.emergency_address_id,
+            ).where(Device.sip_username.is_not(None))
+        )
+        for row in device_rows:
+            username = row.sip_username or ""
+            directory.devices[username] = DeviceEntry(
+                device_id=row.id,
+                account_id=row.account_id,
+                extension_id=row.extension_id,
+                kind=row.kind,
+                sip_username=username,
+                sip_password=row.sip_password or "",
+                default_area_code=row.default_area_code,
+                location=locations.get(row.emergency_address_id),
             )
         for trunk in session.scalars(
             select(Trunk).where(Trunk.enabled.is_(True)).order_by(Trunk.id)
@@ -262,6 +298,10 @@ class DirectoryCache:
         self._stale = False
         self.current = await asyncio.to_thread(self._load)
         return self.current
+
+    def fresh(self) -> Directory | None:
+        """The snapshot when no commit has made it stale (no need to wait)."""
+        return None if self._stale else self.current
 
     async def get(self) -> Directory:
         """The snapshot, rebuilt first if a commit made it stale."""

@@ -8,13 +8,14 @@ transaction per second for all changes), so a restart keeps them."""
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from telephonist.calls.directory import DeviceEntry
 from telephonist.sip import (
@@ -84,6 +85,8 @@ class LocationService:
     def __init__(self) -> None:
         self._by_device: dict[int, dict[str, Binding]] = {}
         self._devices_of_extension: dict[int, set[int]] = {}
+        self._expiries: list[tuple[float, int, str]] = []
+        """A heap of (expiry, device, contact): sweeping looks only at what is due."""
 
     def bindings_of_device(self, device_id: int, now: float) -> list[Binding]:
         return [b for b in self._by_device.get(device_id, {}).values() if b.expires_at > now]
@@ -97,6 +100,7 @@ class LocationService:
 
     def put(self, binding: Binding) -> None:
         self._by_device.setdefault(binding.device_id, {})[binding.key] = binding
+        heapq.heappush(self._expiries, (binding.expires_at, binding.device_id, binding.key))
         if binding.extension_id is not None:
             self._devices_of_extension.setdefault(binding.extension_id, set()).add(
                 binding.device_id
@@ -119,13 +123,13 @@ class LocationService:
     def expire(self, now: float) -> set[int]:
         """Drop expired bindings; returns the devices that changed."""
         changed = set()
-        for device_id, contacts in list(self._by_device.items()):
-            for key, binding in list(contacts.items()):
-                if binding.expires_at <= now:
-                    del contacts[key]
-                    changed.add(device_id)
-            if not contacts:
-                self.remove(device_id)
+        expiries = self._expiries
+        while expiries and expiries[0][0] <= now:
+            expires_at, device_id, key = heapq.heappop(expiries)
+            binding = self._by_device.get(device_id, {}).get(key)
+            if binding is not None and binding.expires_at == expires_at:
+                self.remove(device_id, key)
+                changed.add(device_id)
         return changed
 
     def snapshot(self, device_id: int) -> list[Binding]:
@@ -262,24 +266,28 @@ class Registrar:
                 self._dirty |= changed
 
     def _write(self, snapshot: dict[int, list[Binding]]) -> None:
+        """Core statements, not ORM objects: thousands of bindings a second must stay cheap."""
+        rows = [
+            {
+                "account_id": binding.account_id,
+                "device_id": binding.device_id,
+                "contact": binding.contact.serialize(),
+                "received_host": binding.destination.host,
+                "received_port": binding.destination.port,
+                "transport": binding.destination.transport,
+                "expires_at": datetime.fromtimestamp(binding.expires_at, UTC),
+                "call_id": binding.call_id[:200],
+                "cseq": binding.cseq,
+                "user_agent": binding.user_agent,
+                "updated_at": datetime.now(UTC),
+            }
+            for bindings in snapshot.values()
+            for binding in bindings
+        ]
         with self.database.transaction() as session:
             session.execute(delete(Registration).where(Registration.device_id.in_(snapshot)))
-            session.add_all(
-                Registration(
-                    account_id=binding.account_id,
-                    device_id=binding.device_id,
-                    contact=binding.contact.serialize(),
-                    received_host=binding.destination.host,
-                    received_port=binding.destination.port,
-                    transport=binding.destination.transport,
-                    expires_at=datetime.fromtimestamp(binding.expires_at, UTC),
-                    call_id=binding.call_id[:200],
-                    cseq=binding.cseq,
-                    user_agent=binding.user_agent,
-                )
-                for bindings in snapshot.values()
-                for binding in bindings
-            )
+            if rows:
+                session.execute(insert(Registration), rows)
 
     async def run_housekeeping(self) -> None:
         """Expire and persist, once a second, until cancelled."""

@@ -18,6 +18,7 @@ from telephonist.calls.journal import CallJournal
 from telephonist.calls.registrar import LocationService, Registrar
 from telephonist.calls.routing import RingAllRouter
 from telephonist.calls.stack import Endpoint, SipStack
+from telephonist.calls.trunk_registration import TrunkRegistrar
 from telephonist.domain.failure_limits import FailureLimiter
 from telephonist.media.engine import MediaConfig, MediaEngine
 from telephonist.media.local import LocalMediaEngine
@@ -43,6 +44,7 @@ class SipServer:
     registrar: Registrar
     calls: CallManager
     journal: CallJournal
+    trunks: TrunkRegistrar
     _background: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -94,7 +96,8 @@ class SipServer:
             journal,
         )
         stack.application = PhoneSystem(stack, directory, authentication, registrar, calls)
-        return cls(runtime, stack, engine, directory, registrar, calls, journal)
+        trunks = TrunkRegistrar(stack, directory)
+        return cls(runtime, stack, engine, directory, registrar, calls, journal, trunks)
 
     async def start(self) -> None:
         directory = await self.directory.refresh()
@@ -106,6 +109,7 @@ class SipServer:
         self._background = [
             asyncio.ensure_future(self.registrar.run_housekeeping()),
             asyncio.ensure_future(self.directory.run_periodic_refresh()),
+            asyncio.ensure_future(self.trunks.run()),
         ]
         settings = self.runtime.settings
         log.info(
@@ -117,6 +121,20 @@ class SipServer:
             restored,
             len(interrupted),
         )
+
+    async def counters(self) -> dict[str, int]:
+        """What is held right now; all but registrations drop to 0 once calls end."""
+        return {
+            "calls": len(self.calls.calls),
+            "dialogs": self.calls.active_dialogs,
+            "transactions": self.stack.layer.active_transactions,
+            "tasks": len(self.calls._tasks),
+            "connections": self.stack.open_connections,
+            "mediaEndpoints": self.engine.active_endpoints(),
+            "mediaPorts": await self.engine.allocated_ports(),
+            "registrations": self.registrar.location.count,
+            "trunksRegistered": sum(1 for r in self.trunks.registrations.values() if r.registered),
+        }
 
     async def stop(self) -> None:
         await self.calls.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -76,6 +77,27 @@ class Endpoint:
         return self.tls_port if transport == "tls" else self.port
 
 
+UDP_BUFFER_BYTES = 8 * 1024 * 1024
+"""Room for bursts (thousands of phones re-registering after an outage) while the loop is
+busy; the kernel caps it at net.core.rmem_max unless we may force it."""
+
+
+def _udp_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    for option in (getattr(socket, "SO_RCVBUFFORCE", None), socket.SO_RCVBUF):
+        if option is None:
+            continue
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, option, UDP_BUFFER_BYTES)
+            break
+        except PermissionError:
+            continue
+    sock.bind((host, port))
+    sock.setblocking(False)
+    return sock
+
+
 class SipStack:
     """One SIP endpoint on UDP, TCP and TLS."""
 
@@ -108,7 +130,7 @@ class SipStack:
         self._loop = loop
         host, port = self.endpoint.host, self.endpoint.port
         _transport, protocol = await loop.create_datagram_endpoint(
-            lambda: UdpTransport(self), local_addr=(host, port)
+            lambda: UdpTransport(self), sock=_udp_socket(host, port)
         )
         self._udp = protocol
         limit = self.edge.max_message_bytes

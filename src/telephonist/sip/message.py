@@ -107,7 +107,7 @@ class Headers:
     """Ordered, multi-valued, case-insensitive header fields; compact names are folded into
     their long forms. Values are the unfolded text of each header line."""
 
-    __slots__ = ("_items", "version")
+    __slots__ = ("_changes", "_items", "version")
 
     def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
         self._items: list[tuple[str, str, str]] = [
@@ -115,6 +115,17 @@ class Headers:
         ]
         self.version = 0
         """Bumped on every change, so typed views parsed from the text can be cached."""
+        self._changes: dict[str, int] = {}
+
+    def version_of(self, key: str) -> int:
+        """The version at which header ``key`` last changed: a typed view of one header
+        stays cached when others change (a proxy stamping ``received`` on the Via must
+        not make From, To and CSeq be parsed again)."""
+        return self._changes.get(key, 0)
+
+    def _changed(self, key: str) -> None:
+        self.version += 1
+        self._changes[key] = self.version
 
     @classmethod
     def from_parsed(cls, items: list[tuple[str, str, str]]) -> Headers:
@@ -170,13 +181,15 @@ class Headers:
 
     def add(self, name: str, value: str) -> None:
         """Append a header line."""
-        self._items.append((header_key(name), canonical_name(name), value))
-        self.version += 1
+        key = header_key(name)
+        self._items.append((key, canonical_name(name), value))
+        self._changed(key)
 
     def prepend(self, name: str, value: str) -> None:
         """Insert a header line before all others (a proxy's new top Via)."""
-        self._items.insert(0, (header_key(name), canonical_name(name), value))
-        self.version += 1
+        key = header_key(name)
+        self._items.insert(0, (key, canonical_name(name), value))
+        self._changed(key)
 
     def set(self, name: str, value: str) -> None:
         """Replace every ``name`` line by one line, where the first one was."""
@@ -192,7 +205,7 @@ class Headers:
         if not placed:
             out.append((key, canonical_name(name), value))
         self._items = out
-        self.version += 1
+        self._changed(key)
 
     def set_first(self, name: str, value: str) -> None:
         """Replace only the first ``name`` line (e.g. the line holding the top Via)."""
@@ -200,7 +213,7 @@ class Headers:
         for index, item in enumerate(self._items):
             if item[0] == key:
                 self._items[index] = (key, item[1], value)
-                self.version += 1
+                self._changed(key)
                 return
         self.add(name, value)
 
@@ -208,7 +221,7 @@ class Headers:
         """Remove every ``name`` line."""
         key = header_key(name)
         self._items = [item for item in self._items if item[0] != key]
-        self.version += 1
+        self._changed(key)
 
     def copy(self) -> Headers:
         """An independent copy."""
@@ -225,16 +238,22 @@ class SipMessage:
     headers: Headers = field(default_factory=Headers)
     body: bytes = b""
     version: str = "SIP/2.0"
-    _cache: dict[str, tuple[int, object]] = field(default_factory=dict, compare=False, repr=False)
+    _cache: dict[str, tuple[tuple[int, int], object]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def _typed(self, key: str, parse: Callable[[], _T]) -> _T:
-        version = self.headers.version
+        version = (id(self.headers), self.headers.version_of(key))
         hit = self._cache.get(key)
         if hit is not None and hit[0] == version:
             return cast(_T, hit[1])
         value = parse()
         self._cache[key] = (version, value)
         return value
+
+    def remember_vias(self, vias: list[Via]) -> None:
+        """Cache Vias the caller just wrote, so they are not parsed back from text."""
+        self._cache["via"] = ((id(self.headers), self.headers.version_of("via")), vias)
 
     def _required(self, key: str) -> str:
         value = self.headers.first(key)

@@ -16,7 +16,8 @@ DEFAULT_PORTS = {"udp": 5060, "tcp": 5060, "tls": 5061, "ws": 80, "wss": 443}
 def stamp_received(request: SipRequest, source: Peer) -> None:
     """Add ``received`` when the sent-by host is not the packet's source (§18.2.1) and
     fill in ``rport`` when the client asked for it (RFC 3581 §4)."""
-    top = request.top_via
+    vias = request.vias
+    top = vias[0] if vias else request.top_via
     via = top
     if via.wants_rport:
         via = via.with_param("received", source.host).with_param("rport", str(source.port))
@@ -27,6 +28,7 @@ def stamp_received(request: SipRequest, source: Peer) -> None:
     first_line = request.headers.get("via") or ""
     rest = split_commas(first_line)[1:]
     request.headers.set_first("via", ", ".join([via.serialize(), *rest]))
+    request.remember_vias([via, *vias[1:]])
 
 
 def response_destination(request: SipRequest, source: Peer) -> Peer:
