@@ -22,12 +22,13 @@ from telephonist.api.dependencies import (
     RuntimeDep,
     SessionDep,
     now,
+    require_permission,
     require_scope,
     resolve_account,
     resolve_extension,
 )
 from telephonist.api.paging import PageDep, list_body
-from telephonist.domain.permissions import AppScope, Permission, Principal
+from telephonist.domain.permissions import AppScope, Permission
 from telephonist.errors import PermissionDenied
 from telephonist.identity import credentials
 from telephonist.identity.activation import issue_activation
@@ -41,21 +42,12 @@ router = APIRouter(prefix="/v1.0/account/{account_id}")
 MultiValue = Annotated[list[str], Query()]
 
 
-def _require(principal: Principal, permission: Permission) -> None:
-    if not principal.has(permission):
-        raise PermissionDenied(
-            "In order to call this API endpoint, user needs to have "
-            f"[{permission.value}] permission",
-            code="CMN-408",
-        )
-
-
 @router.get("")
 def read_account(
     request: Request, account_id: str, principal: PrincipalDep, session: SessionDep
 ) -> dict[str, Any]:
     require_scope(principal, AppScope.READ_ACCOUNTS)
-    _require(principal, Permission.READ_COMPANY)
+    require_permission(principal, Permission.READ_COMPANY)
     account = company.get_account(session, resolve_account(principal, account_id))
     operator = (
         get_extension(session, account.id, account.operator_extension_id)
@@ -80,7 +72,7 @@ def list_account_extensions(
     extension_number: Annotated[str | None, Query(alias="extensionNumber")] = None,
 ) -> dict[str, Any]:
     require_scope(principal, AppScope.READ_ACCOUNTS)
-    _require(principal, Permission.READ_DIRECTORY)
+    require_permission(principal, Permission.READ_DIRECTORY)
     account = company.get_account(session, resolve_account(principal, account_id))
     page = list_extensions(
         session,
@@ -128,7 +120,7 @@ def create_extension(
 ) -> dict[str, Any]:
     """An admin adds a user; the welcome e-mail leaves once this is committed (ACC-1)."""
     require_scope(principal, AppScope.EDIT_ACCOUNTS)
-    _require(principal, Permission.MANAGE_USERS)
+    require_permission(principal, Permission.MANAGE_USERS)
     account = resolve_account(principal, account_id)
     if body.type != "User":
         raise PermissionDenied(
@@ -161,7 +153,7 @@ def read_extension(
     require_scope(principal, AppScope.READ_ACCOUNTS)
     extension = resolve_extension(session, principal, account_id, extension_id)
     if extension.id != principal.extension_id:
-        _require(principal, Permission.READ_DIRECTORY)
+        require_permission(principal, Permission.READ_DIRECTORY)
     return _extension_body(request, session, extension)
 
 
@@ -178,7 +170,7 @@ def update_extension(
     require_scope(principal, AppScope.EDIT_EXTENSIONS)
     extension = resolve_extension(session, principal, account_id, extension_id)
     if extension.id == principal.extension_id:
-        _require(principal, Permission.EDIT_OWN_SETTINGS)
+        require_permission(principal, Permission.EDIT_OWN_SETTINGS)
     users.update_user_details(session, principal, extension, body.details_change())
     users.update_regional_settings(session, principal, extension, body.regional_change())
     credentials.change_credentials(
@@ -285,7 +277,7 @@ def list_directory_entries(
 ) -> dict[str, Any]:
     """EXT-5: every extension with names, number, direct numbers and e-mail."""
     require_scope(principal, AppScope.READ_ACCOUNTS)
-    _require(principal, Permission.READ_DIRECTORY)
+    require_permission(principal, Permission.READ_DIRECTORY)
     account = company.get_account(session, resolve_account(principal, account_id))
     wanted = ExtensionFilter(
         types=[type] if type else (),
@@ -307,7 +299,7 @@ def search_directory_entries(
     session: SessionDep,
 ) -> dict[str, Any]:
     require_scope(principal, AppScope.READ_ACCOUNTS)
-    _require(principal, Permission.READ_DIRECTORY)
+    require_permission(principal, Permission.READ_DIRECTORY)
     account = company.get_account(session, resolve_account(principal, account_id))
     wanted = ExtensionFilter(search=body.search_string or None)
     records, page = _directory_page(request, session, account, wanted, body.page, body.per_page)
@@ -321,7 +313,7 @@ def read_directory_entry(
     account_id: str, entry_id: str, principal: PrincipalDep, session: SessionDep
 ) -> dict[str, Any]:
     require_scope(principal, AppScope.READ_ACCOUNTS)
-    _require(principal, Permission.READ_DIRECTORY)
+    require_permission(principal, Permission.READ_DIRECTORY)
     account = company.get_account(session, resolve_account(principal, account_id))
     extension = resolve_extension(session, principal, account_id, entry_id)
     numbers = direct_numbers(session, account.id, extension.id)

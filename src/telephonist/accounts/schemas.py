@@ -7,7 +7,7 @@ Identifiers of our own: countries are identified by ISO code and time zones by I
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Request
@@ -27,6 +27,8 @@ API = "/restapi/v1.0"
 
 
 def iso_time(moment: datetime) -> str:
+    """ISO 8601 in UTC with milliseconds, as the public API writes times."""
+    moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 

@@ -11,7 +11,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from telephonist.accounts.extensions import get_extension
-from telephonist.domain.permissions import AppScope, Principal
+from telephonist.domain.permissions import AppScope, Permission, Principal
 from telephonist.errors import AuthenticationFailed, NotFound, PermissionDenied
 from telephonist.identity.oauth import principal_for_access_token
 from telephonist.runtime import Runtime
@@ -69,6 +69,16 @@ def require_scope(principal: Principal, scope: AppScope) -> None:
             "In order to call this API endpoint, application needs to have "
             f"[{scope.value}] permission",
             code="CMN-401",
+        )
+
+
+def require_permission(principal: Principal, permission: Permission) -> None:
+    """CMN-408 when the user's role lacks ``permission``."""
+    if not principal.has(permission):
+        raise PermissionDenied(
+            "In order to call this API endpoint, user needs to have "
+            f"[{permission.value}] permission",
+            code="CMN-408",
         )
 
 

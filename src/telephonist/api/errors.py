@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from telephonist.errors import (
@@ -127,6 +128,11 @@ def install(app: FastAPI) -> None:
         if error.status_code == 405:
             return error_response(405, "CMN-105", f"Method {request.method} is not allowed here")
         return error_response(error.status_code, "CMN-101", str(error.detail))
+
+    @app.exception_handler(IntegrityError)
+    async def on_integrity_error(request: Request, error: IntegrityError) -> JSONResponse:
+        log.info("conflict on %s %s: %s", request.method, request.url.path, error.orig)
+        return error_response(409, "CMN-409", "The change conflicts with existing data")
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, error: Exception) -> JSONResponse:

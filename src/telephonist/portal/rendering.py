@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -28,8 +29,14 @@ environment = Environment(
 
 
 def national(e164: str | None) -> str:
-    """Numbers as the user's country writes them; empty stays empty."""
-    return format_national(e164) if e164 else ""
+    """Numbers as the user's country writes them; empty stays empty, and text that is not
+    a phone number (it may come from the network) is shown as it is."""
+    if not e164:
+        return ""
+    try:
+        return format_national(e164)
+    except phonenumbers.NumberParseException:
+        return e164
 
 
 environment.filters["national"] = national

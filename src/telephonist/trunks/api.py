@@ -9,10 +9,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from telephonist.api.dependencies import PrincipalDep, SessionDep, require_scope, resolve_account
+from telephonist.api.dependencies import (
+    PrincipalDep,
+    SessionDep,
+    require_permission,
+    require_scope,
+    resolve_account,
+)
 from telephonist.api.paging import PageDep, list_body
 from telephonist.domain.permissions import AppScope, Permission, Principal
-from telephonist.errors import NotFound, PermissionDenied
+from telephonist.errors import NotFound
 from telephonist.store.paging import PageOf
 from telephonist.trunks import schemas, services
 
@@ -23,12 +29,7 @@ def _trunk_manager(principal: Principal, account_id: str, scope: AppScope) -> in
     """The caller's account, once the app's scope and the user's permission allow it."""
     require_scope(principal, scope)
     account = resolve_account(principal, account_id)
-    if not principal.has(Permission.MANAGE_TRUNKS):
-        raise PermissionDenied(
-            "In order to call this API endpoint, user needs to have "
-            f"[{Permission.MANAGE_TRUNKS.value}] permission",
-            code="CMN-408",
-        )
+    require_permission(principal, Permission.MANAGE_TRUNKS)
     return account
 
 
