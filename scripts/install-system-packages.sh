@@ -5,7 +5,8 @@ set -euo pipefail
 profile=${1:-run}
 
 run_packages=(python3 python3-venv python3-pip ca-certificates)
-test_packages=(chromium postgresql fonts-liberation)
+# sip-tester (SIPp) and baresip-core: the real SIP peers of tests/telephony.
+test_packages=(chromium postgresql fonts-liberation sip-tester baresip-core)
 
 packages=("${run_packages[@]}")
 [ "$profile" = test ] && packages+=("${test_packages[@]}")

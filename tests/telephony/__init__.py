@@ -1,0 +1,1 @@
+"""Telephony test harness: real SIP peers (SIPp, baresip) and audio checks."""
