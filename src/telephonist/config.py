@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     sip_host: str = Field("127.0.0.1", description="Address SIP listens on and advertises.")
     sip_port: int = Field(5060, ge=1, le=65535, description="UDP and TCP; TLS is this + 1.")
     sip_realm: str = Field("telephonist", description="Digest realm phones authenticate in.")
+    sip_digest_algorithms: list[str] = Field(
+        ["MD5"],
+        description="Digest algorithms offered, in order (MD5, SHA-256). Many phones fail "
+        "on any SHA-256 challenge, so MD5 alone is the default.",
+    )
     sip_tls_certificate: Path | None = Field(
         None, description="PEM certificate for SIP over TLS; self-signed in the data dir if unset."
     )

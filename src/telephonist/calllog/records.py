@@ -41,7 +41,7 @@ import string
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from telephonist.domain.text import N_
@@ -195,8 +195,9 @@ def open_record(
     company that reached no extension."""
     if not session_id or len(session_id) > SESSION_ID_MAX:
         raise ValueError(f"session_id must be 1 to {SESSION_ID_MAX} characters")
-    record = CallRecord(
-        id=new_record_id(),
+    record_id = new_record_id()
+    row = dict(
+        id=record_id,
         account_id=account_id,
         extension_id=extension_id,
         session_id=session_id,
@@ -215,39 +216,57 @@ def open_record(
         start_time=_aware(start, "start"),
         in_progress=True,
         last_modified=start,
+        answer_time=None,
+        end_time=None,
+        duration_ms=0,
     )
-    session.add(record)
-    session.flush()
-    return record.id
+    session.execute(insert(CallRecord), [row])
+    return record_id
 
 
-def _record(session: Session, record_id: str) -> CallRecord:
-    record = session.get(CallRecord, record_id)
-    if record is None:
+# The B2BUA writes rows at hundreds of calls a second: these use Core statements, which
+# cost a fraction of loading ORM objects; the rules stay those of the docstrings.
+
+
+def _state(session: Session, record_id: str) -> tuple[bool, datetime | None, datetime]:
+    """(in progress, answer time, start time) of a record, or NotFound."""
+    row = session.execute(
+        select(CallRecord.in_progress, CallRecord.answer_time, CallRecord.start_time).where(
+            CallRecord.id == record_id
+        )
+    ).first()
+    if row is None:
         raise NotFound("callRecordId")
-    return record
+    return bool(row[0]), row[1], row[2]
 
 
 def mark_answered(session: Session, record_id: str, at: datetime) -> bool:
     """The party answered at ``at``; the length counts from here. The first answer wins,
     and a closed record is left alone (a 200 OK that crossed a CANCEL); returns whether
     the record changed."""
-    record = _record(session, record_id)
-    if not record.in_progress or record.answer_time is not None:
+    at = _aware(at, "at")
+    in_progress, answered, start = _state(session, record_id)
+    if not in_progress or answered is not None:
         return False
-    record.answer_time = max(_aware(at, "at"), record.start_time)
-    record.last_modified = record.answer_time
+    moment = max(at, start)
+    session.execute(
+        update(CallRecord)
+        .where(CallRecord.id == record_id)
+        .values(answer_time=moment, last_modified=moment)
+    )
     return True
+
+
+def _length_ms(answered: datetime | None, end: datetime) -> int:
+    """From answer to end, never negative; 0 when never answered."""
+    return max(0, round((end - answered).total_seconds() * 1000)) if answered else 0
 
 
 def _close(record: CallRecord, result: str, reason: str, end: datetime) -> None:
     record.result = result
     record.reason = reason[:REASON_MAX]
     record.end_time = max(end, record.start_time)
-    answered = record.answer_time
-    record.duration_ms = (
-        max(0, round((record.end_time - answered).total_seconds() * 1000)) if answered else 0
-    )
+    record.duration_ms = _length_ms(record.answer_time, record.end_time)
     record.in_progress = False
     record.last_modified = record.end_time
 
@@ -261,10 +280,23 @@ def close_record(
     if result == CallResult.IN_PROGRESS:
         raise ValueError("a closed record needs a final result, not 'In Progress'")
     reason = _one_of(CallReason, reason, "reason") if reason else ""
-    record = _record(session, record_id)
-    if not record.in_progress:
+    end = _aware(end, "end")
+    in_progress, answered, start = _state(session, record_id)
+    if not in_progress:
         return False
-    _close(record, result, reason, _aware(end, "end"))
+    end = max(end, start)
+    session.execute(
+        update(CallRecord)
+        .where(CallRecord.id == record_id)
+        .values(
+            result=result,
+            reason=reason[:REASON_MAX],
+            end_time=end,
+            duration_ms=_length_ms(answered, end),
+            in_progress=False,
+            last_modified=end,
+        )
+    )
     return True
 
 

@@ -187,6 +187,10 @@ class CallManager:
         if call.a.final_sent:
             return
         call.cancelled_by_caller = True
+        for fork in call.forks:
+            if fork.pending:
+                fork.state = LegState.CANCELLED
+                self._send_cancel(fork)
         self._reject_caller(call, 487, "Request Terminated")
         self.spawn(lambda: self._finish(call, NOT_ANSWERED))
 
@@ -479,9 +483,6 @@ class CallManager:
             if status > 100:
                 leg.adopt_dialog(response)
                 leg.state = LegState.RINGING if leg.state is LegState.CALLING else leg.state
-            if leg.cancel_when_possible and leg.pending:
-                self._send_cancel(leg)
-                return
             if status > 100 and not call.a.final_sent and not call.ended:
                 self.spawn(lambda: self._relay_ringing(call, leg, response))
             return
@@ -655,11 +656,9 @@ class CallManager:
         await self._finish(call, outcome_for(status))
 
     def _send_cancel(self, leg: ClientLeg) -> None:
-        """CANCEL a pending leg once it has answered provisionally (§9.1)."""
+        """CANCEL a leg still ringing (§9.1); a 2xx that crosses it is ACKed and BYEd."""
         if leg.key is None or self.stack.layer.state(leg.key) is None:
             return
-        if leg.state is LegState.CALLING and leg.dialog is None:
-            leg.cancel_when_possible = True
         self.stack.request(make_cancel(leg.request), leg.destination, lambda _r: None)
 
     def _reject_caller(self, call: Call, status: int, reason: str) -> None:
@@ -764,7 +763,7 @@ class CallManager:
                 await self.engine.set_direction(
                     target_media.endpoint, engine_direction(target_remote.direction)
                 )
-            body = origin_media.sdp.answer(offer, remote.codec, hold=is_hold_offer(offer))
+            body = origin_media.sdp.answer(offer, remote.codec)
             response = make_response(request, 200, body=body)
             response.headers.add(
                 "Contact",

@@ -101,7 +101,6 @@ class ClientLeg:
     state: LegState = LegState.CALLING
     dialog: Dialog | None = None
     final_status: int = 0
-    cancel_when_possible: bool = False
     auth_retried: bool = False
     label: str = ""
 

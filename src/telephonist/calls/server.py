@@ -28,10 +28,6 @@ from telephonist.sip import DigestAuthenticator
 
 log = logging.getLogger(__name__)
 
-DIGEST_ALGORITHMS = ("MD5", "SHA-256")
-"""MD5 first: many phones (and SIPp, baresip 1.0) read only the first challenge and fail
-on SHA-256 instead of looking for the next one; RFC 7616 clients still find SHA-256."""
-
 
 @dataclass
 class SipServer:
@@ -79,7 +75,7 @@ class SipServer:
             DigestAuthenticator(
                 settings.sip_realm,
                 runtime.secret_key.encode(),
-                algorithms=DIGEST_ALGORITHMS,
+                algorithms=tuple(settings.sip_digest_algorithms),
             ),
             edge,
         )
