@@ -32,6 +32,25 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _free_for_udp_and_tcp(port: int) -> bool:
+    for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+        with socket.socket(socket.AF_INET, kind) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+    return True
+
+
+def free_sip_port() -> int:
+    """A port free for SIP over UDP and TCP whose next port is free for TLS."""
+    for _ in range(200):
+        port = free_port()
+        if port < 65535 and _free_for_udp_and_tcp(port) and _free_for_udp_and_tcp(port + 1):
+            return port
+    raise RuntimeError("no free pair of ports for SIP")
+
+
 def _admin_engine(server_url: str) -> Engine:
     url = server_url.replace("postgresql://", "postgresql+psycopg://", 1)
     return create_engine(url, isolation_level="AUTOCOMMIT")
@@ -114,7 +133,7 @@ def start_server(
         "--http-port",
         str(port),
         "--sip-port",
-        str(free_port()),
+        str(free_sip_port()),
     ]
     command.append("--demo" if demo else "--no-demo")
     if database_url:

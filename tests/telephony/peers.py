@@ -30,11 +30,11 @@ _next_block = itertools.count(random.randrange(_BLOCKS))
 _running: list[subprocess.Popen[bytes]] = []
 
 
-def _port_is_free(port: int) -> bool:
+def _port_is_free(port: int, address: str = LOOPBACK) -> bool:
     for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
         with socket.socket(socket.AF_INET, kind) as probe:
             try:
-                probe.bind((LOOPBACK, port))
+                probe.bind((address, port))
             except OSError:
                 return False
     return True
@@ -53,9 +53,9 @@ def reserve_ports(count: int) -> int:
     raise RuntimeError(f"no {count} consecutive free ports on {LOOPBACK}")
 
 
-def port_taken(port: int) -> bool:
+def port_taken(port: int, address: str = LOOPBACK) -> bool:
     """Whether something is bound to this port (UDP or TCP): how we see that a peer is up."""
-    return not _port_is_free(port)
+    return not _port_is_free(port, address)
 
 
 def sip_address(server: RunningServer) -> Address:

@@ -275,17 +275,19 @@ class SippPeer:
         port: int,
         work_dir: Path,
         time_limit: float,
+        local_ip: str = LOOPBACK,
     ) -> None:
         self.scenario = scenario
         self.process = process
         self.port = port
         self.work_dir = work_dir
         self.time_limit = time_limit
+        self.local_ip = local_ip
         self._result: SippResult | None = None
 
     @property
     def address(self) -> Address:
-        return (LOOPBACK, self.port)
+        return (self.local_ip, self.port)
 
     @property
     def running(self) -> bool:
@@ -377,6 +379,7 @@ class Sipp:
         out_of_call: str | None = None,
         service: str | None = None,
         extra_args: Sequence[str] = (),
+        local_ip: str = LOOPBACK,
     ) -> SippPeer:
         """Start SIPp on ``scenario``: a file (``"uac_call.xml"`` in scenarios/, or a path)
         or a built-in scenario (``"uac"``, ``"uas"``: -sn), sending to ``remote`` (None for
@@ -387,12 +390,13 @@ class Sipp:
         time limit in seconds (-timeout), ``injection`` the rows of a -inf CSV file
         ([field0]...), ``out_of_call`` the scenario file for requests outside any call
         (-oocsf), ``service`` the [service] of built-in scenarios (-s), ``extra_args`` any
-        other SIPp options (-t t1 for TCP, -l, -rp...)."""
+        other SIPp options (-t t1 for TCP, -l, -rp...), ``local_ip`` the loopback address
+        to use (another 127.x address plays a different host, such as a carrier)."""
         name = Path(scenario).name
         work_dir = self.root / f"{len(self.peers):02d}-{Path(scenario).stem}"
         work_dir.mkdir(parents=True)
         port = reserve_ports(5)  # SIP, control, media; SIPp also binds media + 2
-        command = ["sipp", "-i", LOOPBACK, "-mi", LOOPBACK, "-p", str(port)]
+        command = ["sipp", "-i", local_ip, "-mi", local_ip, "-p", str(port)]
         command += ["-cp", str(port + 1), "-mp", str(port + 2), "-nostdin"]
         command += ["-m", str(calls), "-r", str(rate), "-d", str(pause_ms)]
         command += ["-timeout", f"{timeout:g}s", "-trace_stat", "-stf", "stat.csv", "-fd", "1"]
@@ -432,9 +436,11 @@ class Sipp:
         process = start_peer(
             command, stdout=work_dir / "screen.log", stderr=work_dir / "stderr.log", cwd=work_dir
         )
-        peer = SippPeer(name, process, port, work_dir, timeout)
+        peer = SippPeer(name, process, port, work_dir, timeout, local_ip)
         self.peers.append(peer)
-        wait_until(lambda: port_taken(port) or not peer.running, 10, f"SIPp {name} to listen")
+        wait_until(
+            lambda: port_taken(port, local_ip) or not peer.running, 10, f"SIPp {name} to listen"
+        )
         return peer
 
     def run(self, scenario: str, remote: Address, **options: Any) -> SippResult:

@@ -1,0 +1,255 @@
+"""Issue 3 with real SIP peers: phones register with their own credentials (DEV-2) and
+call each other through the B2BUA: answer, cancel, busy, no answer, unknown numbers,
+hold and resume both ways, hang-up from either side, every phone of an extension ringing
+at once, the caller's name and extension shown (CID-2), and a call-log row for each
+party (LOG-2). SIPp plays the phones; nothing may leak after a call."""
+
+from __future__ import annotations
+
+import socket
+
+import httpx
+import pytest
+
+from tests.calls.conftest import RING_SECONDS, admin_token
+from tests.demo_data import DEMO_CLIENT, PASSWORD
+from tests.support import RunningServer
+from tests.telephony.peers import sip_address
+from tests.telephony.sipp import Sipp
+
+pytestmark = [pytest.mark.sip, pytest.mark.usefixtures("nothing_leaks")]
+
+DULCINEA_DESK = ("11103", "sip11103demo")
+DULCINEA_SOFT = ("11103s", "sip11103sdemo")
+JOE_DESK = ("11102", "sip11102demo")
+HANK_DESK = ("11101", "sip11101demo")
+HANK_SOFT = ("11101s", "sip11101sdemo")
+
+
+def call_log(server: RunningServer, extension: str) -> list[dict]:
+    """The extension's call log through the public API, newest first."""
+    token = admin_token(server)
+    headers = {"Authorization": f"Bearer {token}"}
+    found = httpx.get(
+        f"{server.url}/restapi/v1.0/account/~/extension",
+        params={"extensionNumber": extension},
+        headers=headers,
+    ).json()["records"][0]
+    records: list[dict] = httpx.get(
+        f"{server.url}/restapi/v1.0/account/~/extension/{found['id']}/call-log",
+        params={"perPage": 5},
+        headers=headers,
+    ).json()["records"]
+    return records
+
+
+def without_nonce(challenges: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [{k: v for k, v in c.items() if k != "nonce"} for c in challenges]
+
+
+def test_phones_register_with_their_own_credentials(
+    phone_system: RunningServer, sipp: Sipp
+) -> None:
+    server = sip_address(phone_system)
+    sipp.run("register.xml", server, keys={"user": "11103"}, auth=DULCINEA_DESK).assert_success()
+    refused = sipp.run(
+        "register_bad_password.xml", server, keys={"user": "11103"}, auth=("11103", "nope")
+    )
+    refused.assert_success()
+    assert refused.logged("final") == ["401"]
+    sipp.run("unregister.xml", server, keys={"user": "11103"}, auth=DULCINEA_DESK).assert_success()
+
+
+def test_known_and_unknown_users_get_the_same_challenge(
+    phone_system: RunningServer, sipp: Sipp
+) -> None:
+    server = sip_address(phone_system)
+    known = sipp.run("register_challenge_only.xml", server, keys={"user": "11103"}).challenges()
+    unknown = sipp.run("register_challenge_only.xml", server, keys={"user": "99999"}).challenges()
+    assert known and without_nonce(known) == without_nonce(unknown)
+
+
+def test_registration_over_tcp(phone_system: RunningServer, sipp: Sipp) -> None:
+    server = sip_address(phone_system)
+    over_tcp = ["-t", "t1"]
+    sipp.run(
+        "register.xml", server, keys={"user": "11102"}, auth=JOE_DESK, extra_args=over_tcp
+    ).assert_success()
+    sipp.run(
+        "unregister.xml", server, keys={"user": "11102"}, auth=JOE_DESK, extra_args=over_tcp
+    ).assert_success()
+
+
+def test_a_call_between_two_phones_and_both_call_logs(
+    phone_system: RunningServer, sipp: Sipp
+) -> None:
+    server = sip_address(phone_system)
+    hank = sipp.phone(server, *HANK_DESK)
+    call = sipp.run(
+        "uac_call.xml",
+        server,
+        keys={"user": "11103s", "dial": "11101"},
+        auth=DULCINEA_SOFT,
+        pause_ms=1200,
+    )
+    call.assert_success()
+    hank_side = hank.wait()
+    hank_side.assert_success()
+    invite = hank_side.received("INVITE")[0]
+    assert invite.header("From").startswith('"Dulcinea Dunn" <sip:11103@'), (
+        "CID-2: name and extension"
+    )
+    inbound = call_log(phone_system, "11101")[0]
+    outbound = call_log(phone_system, "11103")[0]
+    assert (inbound["direction"], inbound["result"]) == ("Inbound", "Accepted")
+    assert inbound["from"]["extensionNumber"] == "11103"
+    assert (outbound["direction"], outbound["result"], outbound["action"]) == (
+        "Outbound",
+        "Call connected",
+        "VoIP Call",
+    )
+    assert inbound["duration"] >= 1
+
+
+def test_the_caller_cancels_before_an_answer(phone_system: RunningServer, sipp: Sipp) -> None:
+    server = sip_address(phone_system)
+    joe = sipp.phone(server, *JOE_DESK, answer="uas_no_answer.xml")
+    sipp.run(
+        "uac_cancel.xml",
+        server,
+        keys={"user": "11103", "dial": "11102"},
+        auth=DULCINEA_DESK,
+        pause_ms=500,
+    ).assert_success()
+    joe_side = joe.wait()
+    joe_side.assert_success()
+    assert joe_side.received("CANCEL"), "the ringing phone is cancelled too"
+    assert call_log(phone_system, "11102")[0]["result"] == "Missed"
+
+
+def test_a_busy_phone_makes_the_caller_hear_busy(phone_system: RunningServer, sipp: Sipp) -> None:
+    server = sip_address(phone_system)
+    joe = sipp.phone(server, *JOE_DESK, answer="uas_busy.xml")
+    refused = sipp.run(
+        "uac_expect_reject.xml",
+        server,
+        keys={"user": "11103", "dial": "11102"},
+        variables={"expected_code": "486"},
+        auth=DULCINEA_DESK,
+    )
+    refused.assert_success()
+    joe.wait().assert_success()
+    assert call_log(phone_system, "11103")[0]["result"] == "Busy"
+
+
+def test_nobody_answers_within_the_ring_time(phone_system: RunningServer, sipp: Sipp) -> None:
+    server = sip_address(phone_system)
+    joe = sipp.phone(server, *JOE_DESK, answer="uas_no_answer.xml")
+    refused = sipp.run(
+        "uac_expect_reject.xml",
+        server,
+        keys={"user": "11103", "dial": "11102"},
+        variables={"expected_code": "480"},
+        auth=DULCINEA_DESK,
+        timeout=RING_SECONDS + 30,
+    )
+    refused.assert_success()
+    joe.wait().assert_success()
+    assert call_log(phone_system, "11103")[0]["result"] == "No Answer"
+
+
+@pytest.mark.parametrize(("dialled", "code"), [("99999", 404), ("11011", 480), ("11102", 480)])
+def test_unknown_numbers_and_unreachable_extensions_are_refused(
+    phone_system: RunningServer, sipp: Sipp, dialled: str, code: int
+) -> None:
+    """404 for a number that does not exist; 480 for a message-only extension (until
+    voicemail) and for a user with no phone registered."""
+    sipp.run(
+        "uac_expect_reject.xml",
+        sip_address(phone_system),
+        keys={"user": "11103", "dial": dialled},
+        variables={"expected_code": str(code)},
+        auth=DULCINEA_DESK,
+    ).assert_success()
+
+
+def test_hold_and_resume_from_the_caller(phone_system: RunningServer, sipp: Sipp) -> None:
+    server = sip_address(phone_system)
+    joe = sipp.phone(server, *JOE_DESK, answer="uas_hold.xml")
+    call = sipp.run(
+        "uac_hold_resume.xml",
+        server,
+        keys={"user": "11103", "dial": "11102"},
+        auth=DULCINEA_DESK,
+        pause_ms=300,
+    )
+    call.assert_success()
+    assert call.logged("held") == ["a=recvonly"]
+    joe_side = joe.wait()
+    joe_side.assert_success()
+    assert len(joe_side.received("INVITE")) == 3, "the hold and the resume reached the other phone"
+
+
+def test_the_called_phone_hangs_up(phone_system: RunningServer, sipp: Sipp) -> None:
+    server = sip_address(phone_system)
+    joe = sipp.phone(server, *JOE_DESK, answer="uas_hangs_up.xml", pause_ms=800)
+    sipp.run(
+        "uac_wait_bye.xml", server, keys={"user": "11103", "dial": "11102"}, auth=DULCINEA_DESK
+    ).assert_success()
+    joe.wait().assert_success()
+
+
+def test_every_phone_of_the_extension_rings_and_the_first_answer_wins(
+    phone_system: RunningServer, sipp: Sipp
+) -> None:
+    server = sip_address(phone_system)
+    desk = sipp.phone(server, *HANK_DESK, answer="uas_no_answer.xml")
+    soft = sipp.phone(server, *HANK_SOFT, pause_ms=300)
+    sipp.run(
+        "uac_call.xml", server, keys={"user": "11102", "dial": "11101"}, auth=JOE_DESK, pause_ms=500
+    ).assert_success()
+    soft.wait().assert_success()
+    desk_side = desk.wait()
+    desk_side.assert_success()
+    assert desk_side.received("CANCEL"), "the phone that did not answer stops ringing"
+
+
+SCANNER_PROBE = (
+    "OPTIONS sip:{host}:{port} SIP/2.0\r\n"
+    "Via: SIP/2.0/UDP 127.0.0.1:{local};branch=z9hG4bK-{tag}\r\n"
+    "From: <sip:100@{host}>;tag={tag}\r\nTo: <sip:100@{host}>\r\nCall-ID: {tag}\r\n"
+    "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nUser-Agent: {agent}\r\nContent-Length: 0\r\n\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("agent", "answered"), [("friendly-scanner", False), ("Polycom VVX", True)]
+)
+def test_requests_from_scanners_are_dropped(
+    phone_system: RunningServer, agent: str, answered: bool
+) -> None:
+    """What sipvicious sends (User-Agent friendly-scanner) gets no answer at all."""
+    host, port = sip_address(phone_system)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        probe.settimeout(1.5)
+        local = probe.getsockname()[1]
+        tag = agent.replace(" ", "-")
+        message = SCANNER_PROBE.format(host=host, port=port, local=local, tag=tag, agent=agent)
+        probe.sendto(message.encode(), (host, port))
+        try:
+            reply = probe.recv(65535)
+        except TimeoutError:
+            reply = b""
+    assert bool(reply) is answered
+
+
+def test_the_api_logs_in_as_a_user_not_a_sip_device(phone_system: RunningServer) -> None:
+    """SIP credentials are for phones only: they do not open the REST API."""
+    response = httpx.post(
+        f"{phone_system.url}/restapi/oauth/token",
+        auth=DEMO_CLIENT,
+        data={"grant_type": "password", "username": "11103", "password": "sip11103demo"},
+    )
+    assert response.status_code == 400
+    assert PASSWORD not in response.text
