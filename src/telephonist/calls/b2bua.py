@@ -168,10 +168,32 @@ class CallManager:
     def spawn(self, work: Callable[[], Any]) -> None:
         task = asyncio.ensure_future(work())
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("call handling failed", exc_info=task.exception())
 
     def new_invite(self, request: SipRequest, source: Peer, key: TransactionKey) -> None:
-        self.spawn(lambda: self._start(request, source, key))
+        self.spawn(lambda: self._start_safely(request, source, key))
+
+    async def _start_safely(self, request: SipRequest, source: Peer, key: TransactionKey) -> None:
+        """A bug in handling one call answers that caller 500 and frees its media; it
+        never leaves a phone ringing forever or an RTP port taken."""
+        try:
+            await self._start(request, source, key)
+        except Exception:
+            log.exception("setting up call %s failed", request.call_id)
+            call = self._by_invite.get(key)
+            if call is not None:
+                self._reject_caller(call, 500, "Server Internal Error")
+                for fork in call.forks:
+                    if fork.pending:
+                        self._send_cancel(fork)
+                await self._finish(call, FAILED)
+            elif self.stack.layer.state(key) is not None:
+                self.stack.respond(key, make_response(request, 500, to_tag=new_tag()))
 
     def cancel(self, request: SipRequest, key: TransactionKey) -> None:
         """CANCEL from the caller (§9.2): 200 for the CANCEL, 487 for the INVITE."""
@@ -418,7 +440,9 @@ class CallManager:
         trunk = decision.trunk
         caller = call.caller
         number_format = NumberFormat(trunk.number_format)
-        dialled = format_for_trunk(decision.number, number_format)
+        dialled = decision.number
+        if not decision.emergency:
+            dialled = format_for_trunk(decision.number, number_format)
         caller_id = (
             format_for_trunk(decision.caller_id, number_format)
             if decision.caller_id
