@@ -83,6 +83,8 @@ class RunningServer:
     process: subprocess.Popen[bytes]
     log_path: Path
     database_url: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+    command: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -95,6 +97,30 @@ class RunningServer:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+    def wait_until_up(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{self.log()}")
+            try:
+                if httpx.get(f"{self.url}/restapi/", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"server did not start:\n{self.log()}")
+
+    def restart(self, *, crash: bool = False) -> None:
+        """Stop (or kill -9 when ``crash``) and start again on the same ports and data."""
+        if crash:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        else:
+            self.stop()
+        self.process = _launch(self.command, self.env, self.log_path)
+        self.wait_until_up()
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -138,23 +164,19 @@ def start_server(
     command.append("--demo" if demo else "--no-demo")
     if database_url:
         command += ["--database-url", database_url]
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
+    process = _launch(command, env, log_path)
+    server = RunningServer(
+        data_dir, port, process, log_path, database_url, extra_env or {}, command, env
+    )
+    server.wait_until_up()
+    return server
+
+
+def _launch(command: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    with log_path.open("ab") as log_file:
+        return subprocess.Popen(
             command, stdout=log_file, stderr=subprocess.STDOUT, env=env, cwd=REPO
         )
-    server = RunningServer(data_dir, port, process, log_path, database_url, extra_env or {})
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited early:\n{server.log()}")
-        try:
-            if httpx.get(f"{server.url}/restapi/", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    server.stop()
-    raise RuntimeError(f"server did not start:\n{server.log()}")
 
 
 class PortalBrowser:

@@ -7,6 +7,7 @@ party (LOG-2). SIPp plays the phones; nothing may leak after a call."""
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import httpx
 import pytest
@@ -35,7 +36,7 @@ def call_log(server: RunningServer, extension: str) -> list[dict]:
         params={"extensionNumber": extension},
         headers=headers,
     ).json()["records"][0]
-    records: list[dict] = httpx.get(
+    records: list[dict[str, Any]] = httpx.get(
         f"{server.url}/restapi/v1.0/account/~/extension/{found['id']}/call-log",
         params={"perPage": 5},
         headers=headers,
@@ -96,7 +97,7 @@ def test_a_call_between_two_phones_and_both_call_logs(
     hank_side = hank.wait()
     hank_side.assert_success()
     invite = hank_side.received("INVITE")[0]
-    assert invite.header("From").startswith('"Dulcinea Dunn" <sip:11103@'), (
+    assert str(invite.header("From")).startswith('"Dulcinea Dunn" <sip:11103@'), (
         "CID-2: name and extension"
     )
     inbound = call_log(phone_system, "11101")[0]
