@@ -27,7 +27,7 @@ HANK_DESK = ("11101", "sip11101demo")
 HANK_SOFT = ("11101s", "sip11101sdemo")
 
 
-def call_log(server: RunningServer, extension: str) -> list[dict]:
+def call_log(server: RunningServer, extension: str) -> list[dict[str, Any]]:
     """The extension's call log through the public API, newest first."""
     token = admin_token(server)
     headers = {"Authorization": f"Bearer {token}"}
@@ -198,6 +198,31 @@ def test_the_called_phone_hangs_up(phone_system: RunningServer, sipp: Sipp) -> N
         "uac_wait_bye.xml", server, keys={"user": "11103", "dial": "11102"}, auth=DULCINEA_DESK
     ).assert_success()
     joe.wait().assert_success()
+
+
+def test_early_media_reaches_the_caller_through_the_anchored_media(
+    phone_system: RunningServer, sipp: Sipp
+) -> None:
+    """A 183 with SDP from the called phone reaches the caller before the answer, with
+    Telephonist's media address in it (the same one the 200 then confirms)."""
+    server = sip_address(phone_system)
+    joe = sipp.phone(server, *JOE_DESK, answer="uas_early_media.xml", pause_ms=800)
+    call = sipp.run(
+        "uac_call.xml", server, keys={"user": "11103", "dial": "11102"}, auth=DULCINEA_DESK
+    )
+    call.assert_success()
+    joe_side = joe.wait()
+    joe_side.assert_success()
+    early = call.received("183")
+    assert early, f"no early media reached the caller: {call.flow()}"
+    early_audio = media_line(early[0].body)
+    assert early_audio == media_line(call.received("200")[0].body)
+    assert early_audio != media_line(joe_side.sent("183")[0].body), "media stays anchored"
+
+
+def media_line(sdp: str) -> str:
+    """The m=audio line of an SDP body."""
+    return next(line for line in sdp.splitlines() if line.startswith("m=audio"))
 
 
 def test_every_phone_of_the_extension_rings_and_the_first_answer_wins(

@@ -217,12 +217,15 @@ class BaresipPhones:
         regint: int = 60,
         answermode: str = "auto",
         codecs: str = "PCMU",
+        tls_ca: Path | None = None,
     ) -> Baresip:
         """Start a phone playing ``source`` (an 8 kHz mono 16-bit WAV, padded with silence:
         the call ends when the file does). With a ``registrar`` it registers there as
         ``name`` with ``password`` every ``regint`` seconds (0: never), and the numbers it
         dials go there; without one it takes calls sent straight to its ``uri``.
-        ``answermode`` is auto, early or manual; ``codecs`` its audio_codecs list."""
+        ``answermode`` is auto, early or manual; ``codecs`` its audio_codecs list. With
+        ``tls_ca`` (the registrar's certificate) it talks SIP over TLS to the registrar's
+        port, trusting that certificate."""
         work_dir = self.root / name
         (work_dir / "recordings").mkdir(parents=True)
         # SIP (UDP and TCP) and TLS on the next port, ctrl_tcp, then the RTP range.
@@ -232,6 +235,8 @@ class BaresipPhones:
         options = f"answermode={answermode};audio_codecs={codecs}"
         if registrar:
             domain = f"{registrar[0]}:{registrar[1]}"
+            if tls_ca:
+                domain += ";transport=tls"
             options = f"auth_pass={password};regint={regint};{options}"
         else:
             domain = f"{LOOPBACK}:{sip_port}"
@@ -261,6 +266,7 @@ class BaresipPhones:
                     "module_app ctrl_tcp.so",
                     f"ctrl_tcp_listen {LOOPBACK}:{control_port}",
                     f"snd_path {work_dir / 'recordings'}",
+                    *([f"sip_cafile {tls_ca.resolve()}"] if tls_ca else []),
                     "",
                 ]
             )

@@ -1,8 +1,8 @@
 """What must survive and what must be heard: registrations survive a restart (DEV-2); a
 call up when the process dies is ended on both phones by the next start and keeps its
 call-log rows (ARCHITECTURE.md principle 5); an address guessing passwords is banned;
-and two baresip softphones hear each other's audio and DTMF through the B2BUA with its
-media anchored (issue 3)."""
+two baresip softphones hear each other's audio and DTMF through the B2BUA with its
+media anchored, and call each other over SIP on TLS (issue 3)."""
 
 from __future__ import annotations
 
@@ -118,3 +118,27 @@ def test_two_softphones_hear_each_other_and_their_keys(
         ).json()["sip"]["registrations"]
         >= 2
     )
+
+
+def test_softphones_talk_sip_over_tls(
+    phone_system: RunningServer, phones: BaresipPhones, tmp_path: Path
+) -> None:
+    """TLS on the SIP port + 1, with the self-signed certificate made on first start."""
+    host, port = sip_address(phone_system)
+    certificate = phone_system.data_dir / "sip-tls.crt"
+    silence = source_wav(tmp_path / "silence.wav", seed=3)
+    dulcinea = phones.start(
+        "11103s", silence, registrar=(host, port + 1), password="sip11103sdemo", tls_ca=certificate
+    )
+    joe = phones.start(
+        "11102s", silence, registrar=(host, port + 1), password="sip11102sdemo", tls_ca=certificate
+    )
+    dulcinea.registered()
+    joe.registered()
+    assert all("{0/TLS/v4} 200 OK" in phone.log(200) for phone in (joe, dulcinea))
+    dulcinea.dial("11102")
+    joe.wait_for_event("CALL_ESTABLISHED", timeout=15)
+    dulcinea.wait_for_event("CALL_ESTABLISHED", timeout=15)
+    joe.hangup()
+    dulcinea.wait_for_event("CALL_CLOSED")  # the BYE came back over her TLS connection
+    wait_for_counters(phone_system, ("calls", "dialogs", "mediaEndpoints", "mediaPorts"))
