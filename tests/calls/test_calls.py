@@ -240,6 +240,42 @@ def test_every_phone_of_the_extension_rings_and_the_first_answer_wins(
     assert desk_side.received("CANCEL"), "the phone that did not answer stops ringing"
 
 
+def test_a_device_with_two_contacts_rings_on_both(phone_system: RunningServer, sipp: Sipp) -> None:
+    """DEV-2: one device may hold several contacts (the same credentials on two ports)."""
+    server = sip_address(phone_system)
+    first = sipp.phone(server, *JOE_DESK, answer="uas_no_answer.xml")
+    second = sipp.phone(server, *JOE_DESK, pause_ms=300)
+    sipp.run(
+        "uac_call.xml", server, keys={"user": "11103", "dial": "11102"}, auth=DULCINEA_DESK
+    ).assert_success()
+    second.wait().assert_success()
+    first_side = first.wait()
+    first_side.assert_success()
+    assert first_side.received("CANCEL")
+
+
+def test_a_phone_behind_nat_is_reached_at_its_real_address(
+    phone_system: RunningServer, sipp: Sipp
+) -> None:
+    """The phone claims 127.0.0.99:5999 in Via and Contact (its private address); the
+    INVITE must go where its REGISTER really came from (RFC 3581 rport)."""
+    server = sip_address(phone_system)
+    joe = sipp.phone(server, *JOE_DESK, claimed_address="127.0.0.99:5999")
+    sipp.run(
+        "uac_call.xml", server, keys={"user": "11103", "dial": "11102"}, auth=DULCINEA_DESK
+    ).assert_success()
+    joe_side = joe.wait()
+    joe_side.assert_success()
+    assert "127.0.0.99:5999" in str(joe_side.sent("REGISTER")[0].header("Contact"))
+
+
+def test_tcp_keep_alive_pings_get_their_pong(phone_system: RunningServer) -> None:
+    """NAT keep-alive on a connection (RFC 5626 §4.4.1): CRLF CRLF is answered with CRLF."""
+    with socket.create_connection(sip_address(phone_system), timeout=3) as connection:
+        connection.sendall(b"\r\n\r\n")
+        assert connection.recv(16) == b"\r\n"
+
+
 SCANNER_PROBE = (
     "OPTIONS sip:{host}:{port} SIP/2.0\r\n"
     "Via: SIP/2.0/UDP 127.0.0.1:{local};branch=z9hG4bK-{tag}\r\n"

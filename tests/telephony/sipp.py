@@ -383,7 +383,8 @@ class Sipp:
     ) -> SippPeer:
         """Start SIPp on ``scenario``: a file (``"uac_call.xml"`` in scenarios/, or a path)
         or a built-in scenario (``"uac"``, ``"uas"``: -sn), sending to ``remote`` (None for
-        a UAS). ``keys``/``variables`` fill the file's declared -key/-set parameters,
+        a UAS). ``keys``/``variables`` fill the file's declared -key/-set parameters
+        (``{self}`` in a key stands for SIPp's own ip:port),
         ``auth`` is the (user, password) for digest challenges (-au/-ap), ``calls`` the
         number of calls (-m) after which SIPp exits, ``rate`` calls per second (-r),
         ``pause_ms`` the length of the scenario's <pause/> (-d), ``timeout`` SIPp's own
@@ -417,7 +418,7 @@ class Sipp:
             command += ["-oocsf", str(_write_expanded(ooc, work_dir / f"ooc-{ooc.name}"))]
         key_values, variable_values = parameters.resolve(keys or {}, variables or {})
         for key, value in key_values.items():
-            command += ["-key", key, value]
+            command += ["-key", key, value.replace("{self}", f"{local_ip}:{port}")]
         for variable, value in variable_values.items():
             command += ["-set", variable, value]
         if auth:
@@ -458,14 +459,17 @@ class Sipp:
         wait_ms: int = 30000,
         expires: int = 3600,
         pause_ms: int = 0,
+        claimed_address: str = "{self}",
     ) -> SippPeer:
         """A phone registered as ``user`` that handles ``calls`` incoming calls with the
         ``answer`` scenario within ``wait_ms`` (calls=0: stays registered ``wait_ms``), then
-        unregisters and exits (registered_phone.xml). Returns once it is registered."""
+        unregisters and exits (registered_phone.xml). Returns once it is registered.
+        ``claimed_address`` is the ip:port it puts in Via and Contact: another one plays a
+        phone behind NAT, which only its real source address reaches."""
         peer = self.start(
             "registered_phone.xml",
             registrar,
-            keys={"user": user, "expires": str(expires)},
+            keys={"user": user, "expires": str(expires), "contact_address": claimed_address},
             variables={"calls_left": str(calls), "wait_ms": str(wait_ms)},
             auth=(user, password),
             pause_ms=pause_ms,
