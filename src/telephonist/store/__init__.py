@@ -2,7 +2,24 @@
 
 Importing this package registers every table on ``Base.metadata``."""
 
-from telephonist.store import accounts, devices, extensions, identity, numbers, telephony
+from telephonist.store import (
+    accounts,
+    devices,
+    extensions,
+    identity,
+    numbers,
+    telephony,
+    voicemail,
+)
 from telephonist.store.base import Base
 
-__all__ = ["Base", "accounts", "devices", "extensions", "identity", "numbers", "telephony"]
+__all__ = [
+    "Base",
+    "accounts",
+    "devices",
+    "extensions",
+    "identity",
+    "numbers",
+    "telephony",
+    "voicemail",
+]
