@@ -17,8 +17,9 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telephonist.domain.answering.errors import RuleValidationError
-from telephonist.domain.answering.numbers import NumberPattern
+from telephonist.domain.answering.numbers import NumberPattern, PatternSet
 from telephonist.domain.answering.schedule import EMPTY_WEEK, RuleSchedule, WeeklySchedule
+from telephonist.domain.answering.targets import RingTarget, RingTargetKind
 
 MAX_FORWARDING_NUMBERS = 10
 """CH-2: "jusqu'à 10 numéros de renvoi pour chaque poste"."""
@@ -95,28 +96,28 @@ class ForwardingNumber:
     phone_number: str = ""
     device_id: str | None = None
     extension_id: str | None = None
+    ring_target: RingTarget = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.type is ForwardingNumberType.PHONE_LINE and self.device_id is None:
-            raise RuleValidationError(
-                "A PhoneLine forwarding number names a device", field="device"
-            )
-        if self.type is ForwardingNumberType.EXTENSION_APPS and self.extension_id is None:
-            raise RuleValidationError(
-                "An ExtensionApps forwarding number names an extension", field="extension"
-            )
-        if self.is_outside and not self.phone_number:
-            raise RuleValidationError(
-                "A forwarding number needs a phone number", field="phoneNumber"
-            )
-
-    @property
-    def is_outside(self) -> bool:
-        """True for a phone outside the system (mobile, home...): CH-5's "non-system"."""
-        return self.type not in (
-            ForwardingNumberType.PHONE_LINE,
-            ForwardingNumberType.EXTENSION_APPS,
-        )
+        if self.type is ForwardingNumberType.PHONE_LINE:
+            if self.device_id is None:
+                raise RuleValidationError(
+                    "A PhoneLine forwarding number names a device", field="device"
+                )
+            target = RingTarget(RingTargetKind.DEVICE, self.device_id, self.label)
+        elif self.type is ForwardingNumberType.EXTENSION_APPS:
+            if self.extension_id is None:
+                raise RuleValidationError(
+                    "An ExtensionApps forwarding number names an extension", field="extension"
+                )
+            target = RingTarget(RingTargetKind.APPS, self.extension_id, self.label)
+        else:
+            if not self.phone_number:
+                raise RuleValidationError(
+                    "A forwarding number needs a phone number", field="phoneNumber"
+                )
+            target = RingTarget(RingTargetKind.OUTSIDE_NUMBER, self.phone_number, self.label)
+        object.__setattr__(self, "ring_target", target)
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,8 @@ class Forwarding:
     ringing_mode: RingingMode = RingingMode.SEQUENTIALLY
     entries: tuple[ForwardingEntry, ...] = ()
     apps_ring_first: bool = True
+    ordered_entries: tuple[ForwardingEntry, ...] = field(init=False, repr=False, compare=False)
+    """Enabled entries in ringing priority order."""
 
     def __post_init__(self) -> None:
         ids = {number.id for entry in self.entries for number in entry.numbers}
@@ -169,15 +172,12 @@ class Forwarding:
             raise RuleValidationError(
                 "Forwarding entries need distinct indexes", field="forwarding.rules"
             )
-
-    def ordered(self) -> tuple[ForwardingEntry, ...]:
-        """Enabled entries in ringing priority order."""
         enabled = [entry for entry in self.entries if entry.enabled]
         if self.apps_ring_first:
             enabled.sort(key=lambda entry: (not entry.rings_apps, entry.index))
         else:
             enabled.sort(key=lambda entry: entry.index)
-        return tuple(enabled)
+        object.__setattr__(self, "ordered_entries", tuple(enabled))
 
 
 @dataclass(frozen=True)
@@ -276,8 +276,12 @@ class AnsweringRule:
     voicemail: VoicemailSettings = VoicemailSettings()
     greetings: RuleGreetings = RuleGreetings()
     screening: Screening = Screening.OFF
+    caller_patterns: PatternSet = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "caller_patterns", PatternSet.of(tuple(c.pattern for c in self.callers))
+        )
         if (
             self.action is CallHandlingAction.UNCONDITIONAL_FORWARDING
             and not self.unconditional_forwarding_number
@@ -353,6 +357,16 @@ class BlockingSettings:
     robocalls: RobocallHandling = RobocallHandling.RING_DEVICES
     blocked_greeting: Greeting = DEFAULT_GREETING
     pay_phone_greeting: Greeting = DEFAULT_GREETING
+    blocked_patterns: PatternSet = field(init=False, repr=False, compare=False)
+    allowed_patterns: PatternSet = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "blocked_patterns", PatternSet.of(tuple(n.pattern for n in self.blocked))
+        )
+        object.__setattr__(
+            self, "allowed_patterns", PatternSet.of(tuple(n.pattern for n in self.allowed))
+        )
 
 
 # --- presence and incoming call information (PRE-1, CH-5) -------------------------------

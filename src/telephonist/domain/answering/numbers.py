@@ -85,6 +85,35 @@ class NumberPattern:
         return (self.digits,)
 
 
+@dataclass(frozen=True)
+class PatternSet:
+    """Several patterns checked at once (a rule's callers, a block list): one
+    ``str.startswith`` per form of the caller's number instead of one per pattern."""
+
+    international: tuple[str, ...]
+    national: tuple[str, ...]
+
+    @classmethod
+    def of(cls, patterns: tuple[NumberPattern, ...]) -> PatternSet:
+        return cls(
+            tuple(p.digits for p in patterns if p.international),
+            tuple(p.digits for p in patterns if not p.international),
+        )
+
+    def matches(self, number: str | None) -> bool:
+        """True when any of the patterns matches ``number``."""
+        if number is None:
+            return False
+        return self.matches_forms(number_forms(number), international=number.startswith("+"))
+
+    def matches_forms(self, forms: tuple[str, ...], *, international: bool) -> bool:
+        """``matches`` for a number whose ``number_forms`` the caller already has (one
+        call checked against many rules)."""
+        if self.international and international and forms[0].startswith(self.international):
+            return True
+        return bool(self.national) and any(form.startswith(self.national) for form in forms)
+
+
 def _country_code(digits: str) -> str | None:
     for length in range(1, _MAX_COUNTRY_CODE_DIGITS + 1):
         code = digits[:length]

@@ -19,6 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from telephonist.domain.answering.model import ConnectingAudio, RuleType
+from telephonist.domain.answering.targets import RingTarget
 from telephonist.domain.text import N_
 
 
@@ -82,28 +83,6 @@ class Prompt:
         """The English default text with the name filled in (translate the template
         with DEFAULT_PROMPT_TEXT first to speak another language)."""
         return DEFAULT_PROMPT_TEXT[self.kind].format(name=self.name)
-
-
-class RingTargetKind(StrEnum):
-    DEVICE = "Device"  # one registered desk phone or softphone (ours: a system phone)
-    APPS = "Apps"  # an extension's desktop & mobile apps
-    EXTENSION = "Extension"  # every registered phone of an extension (e.g. another user's)
-    OUTSIDE_NUMBER = "OutsideNumber"  # a mobile/home/work number, called through a trunk
-
-
-@dataclass(frozen=True)
-class RingTarget:
-    """What to ring: ``value`` is the device id, the extension id or the E.164 number
-    according to ``kind``; ``label`` is the user's name for it ("Mobile", "Desk phone")."""
-
-    kind: RingTargetKind
-    value: str
-    label: str = ""
-
-    @property
-    def is_system_phone(self) -> bool:
-        """CH-5: our own phones know who answers; an outside number does not."""
-        return self.kind is not RingTargetKind.OUTSIDE_NUMBER
 
 
 @dataclass(frozen=True)
