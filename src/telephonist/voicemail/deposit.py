@@ -1,0 +1,68 @@
+"""Taking a message (VM-1, VM-2): the caller hears the greeting and a beep, then speaks
+until they press #, hang up, fall silent or reach the limit the administrator set.
+
+The message's row is committed before the beep ends and its audio is written as it
+arrives (``voicemail.mailbox``), so what the caller said survives a crash; a recording
+shorter than a second is not a message and is dropped."""
+
+from __future__ import annotations
+
+import contextlib
+
+from telephonist.calls.channel import Channel, HungUp, Party, RecordingEnd
+from telephonist.media.engine import PcmSource
+from telephonist.voicemail.mailbox import Mailbox, MessageStore
+from telephonist.voicemail.prompts import PromptKind, Prompts
+
+DEFAULT_MAX_SECONDS = 180.0
+"""The longest message when the administrator set no limit."""
+SILENCE_SECONDS = 5.0
+"""This long without speech ends the message."""
+STOP_KEY = "#"
+
+
+async def deposit(
+    channel: Channel,
+    recipient: Mailbox,
+    greeting: PcmSource | None,
+    *,
+    store: MessageStore,
+    prompts: Prompts,
+    max_seconds: float = DEFAULT_MAX_SECONDS,
+    called: Party | None = None,
+) -> int | None:
+    """Take a message for ``recipient``; returns its id, or None when the caller left none.
+
+    ``greeting`` is the custom greeting, or None for the default "<name> is not
+    available"; ``called`` is the extension the caller dialled when its messages go to
+    another one (VM-2), by default the recipient. A key pressed during the greeting skips
+    to the beep."""
+    language = channel.language
+    called = called or recipient.party
+    try:
+        await channel.play(
+            greeting
+            or prompts.source(
+                PromptKind.VOICEMAIL_GREETING, language, name=called.name or recipient.name
+            ),
+            interruptible=True,
+        )
+        channel.flush_keys()
+        await channel.play(prompts.beep())
+    except HungUp:
+        return None
+    recording = await store.begin_message(recipient, channel.caller, called)
+    recorded = await channel.record(
+        recording.sink,
+        max_seconds=max_seconds,
+        stop_keys=STOP_KEY,
+        silence_seconds=SILENCE_SECONDS,
+    )
+    kept = await store.finish_message(recording)
+    if recorded.end is not RecordingEnd.HANG_UP:
+        with contextlib.suppress(HungUp):
+            if kept:
+                await channel.play(prompts.source(PromptKind.MESSAGE_RECORDED, language))
+            await channel.play(prompts.source(PromptKind.GOODBYE, language))
+            await channel.hang_up()
+    return recording.message_id if kept else None

@@ -1,0 +1,205 @@
+"""The message store as the voice applications use it during a call: each method runs
+the service functions of ``voicemail.messages`` and ``voicemail.greetings`` in a worker
+thread, in a transaction of its own, so the event loop that carries the call's audio never
+waits on the database, and every step is committed before the next one starts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+
+from telephonist.accounts.extensions import get_extension
+from telephonist.calls.channel import Party
+from telephonist.identity.hashing import verify_secret
+from telephonist.media.wav import WavFileSink, WavFileSource
+from telephonist.runtime import Runtime
+from telephonist.store.base import utcnow
+from telephonist.store.blobs import BlobStore
+from telephonist.store.database import Database
+from telephonist.store.extensions import UserProfile
+from telephonist.store.voicemail import VoicemailMessage
+from telephonist.voicemail import greetings, messages
+from telephonist.voicemail.messages import MIN_MESSAGE_MS, MessageParty, ReadStatus
+from telephonist.voicemail.waiting import MessageCounts
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    """Whose messages: the extension that receives them (VM-2: the called extension, or
+    the one its settings name as message recipient)."""
+
+    account_id: int
+    extension_id: int
+    extension_number: str
+    name: str
+
+    @property
+    def party(self) -> Party:
+        return Party(self.extension_number, self.name)
+
+
+def mailbox_of(session: Session, account_id: int, extension_id: int) -> Mailbox:
+    """The mailbox of an extension of this account."""
+    extension = get_extension(session, account_id, extension_id)
+    return Mailbox(account_id, extension.id, extension.number, extension.name)
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A message being recorded: its committed row and where the audio goes."""
+
+    message_id: int
+    sink: WavFileSink
+
+
+@dataclass(frozen=True)
+class GreetingRecording:
+    """A greeting being recorded by phone, not yet the extension's greeting."""
+
+    blob_key: str
+    sink: WavFileSink
+
+
+@dataclass(frozen=True)
+class MessageToPlay:
+    """A message as the phone menu plays it."""
+
+    message_id: int
+    audio: WavFileSource
+    callback_number: str
+    """The caller's number or extension, "" when the caller ID was withheld."""
+
+
+class MessageStore:
+    """Storage for the voicemail applications of one process."""
+
+    def __init__(
+        self, db: Database, blobs: BlobStore, clock: Callable[[], datetime] = utcnow
+    ) -> None:
+        self.db = db
+        self.blobs = blobs
+        self.clock = clock
+
+    @classmethod
+    def of(cls, runtime: Runtime) -> MessageStore:
+        return cls(runtime.db, runtime.blobs)
+
+    def _commit(self, work: Callable[[Session], T]) -> T:
+        with self.db.transaction() as session:
+            return work(session)
+
+    async def _run(self, work: Callable[[Session], T]) -> T:
+        return await asyncio.to_thread(self._commit, work)
+
+    async def begin_message(self, mailbox: Mailbox, caller: Party, called: Party) -> Recording:
+        """Commit the row of a new message ("InProgress") and say where to record it."""
+
+        def work(session: Session) -> Recording:
+            message = messages.open_message(
+                session,
+                account_id=mailbox.account_id,
+                extension_id=mailbox.extension_id,
+                caller=MessageParty.from_network(caller.number, caller.name),
+                called=MessageParty.from_network(called.number, called.name),
+                now=self.clock(),
+            )
+            return Recording(message.id, WavFileSink(messages.audio_file(self.blobs, message)))
+
+        return await self._run(work)
+
+    async def finish_message(self, recording: Recording) -> bool:
+        """Finish the message from what was recorded; False when it was too short to keep."""
+
+        def work(session: Session) -> bool:
+            message = session.get(VoicemailMessage, recording.message_id)
+            if message is None:
+                return False
+            return messages.complete_message(session, self.blobs, message, self.clock())
+
+        return await self._run(work)
+
+    async def counts(self, mailbox: Mailbox) -> MessageCounts:
+        return await self._run(
+            lambda session: messages.message_counts(
+                session, mailbox.account_id, mailbox.extension_id
+            )
+        )
+
+    async def messages_to_play(self, mailbox: Mailbox) -> list[MessageToPlay]:
+        """New messages, then saved ones."""
+
+        def work(session: Session) -> list[MessageToPlay]:
+            found = messages.messages_to_play(session, mailbox.account_id, mailbox.extension_id)
+            return [
+                MessageToPlay(
+                    message.id,
+                    WavFileSource(messages.audio_of(self.blobs, message)),
+                    message.from_number or message.from_extension,
+                )
+                for message in found
+            ]
+
+        return await self._run(work)
+
+    async def mark_read(self, mailbox: Mailbox, message_id: int) -> None:
+        def work(session: Session) -> None:
+            message = messages.get_message(
+                session, mailbox.account_id, mailbox.extension_id, message_id
+            )
+            messages.set_read_status(message, ReadStatus.READ, self.clock())
+
+        await self._run(work)
+
+    async def delete(self, mailbox: Mailbox, message_id: int) -> None:
+        """Move the message to Deleted Items (restorable from the portal)."""
+
+        def work(session: Session) -> None:
+            message = messages.get_message(
+                session, mailbox.account_id, mailbox.extension_id, message_id
+            )
+            messages.delete_message(session, self.blobs, message, self.clock())
+
+        await self._run(work)
+
+    async def pin_matches(self, mailbox: Mailbox, pin: str) -> bool:
+        """VM-5: the mailbox owner's PIN (ACC-4); an extension without one never matches."""
+
+        def work(session: Session) -> bool:
+            user = session.get(UserProfile, mailbox.extension_id)
+            if user is None or user.account_id != mailbox.account_id:
+                return False
+            return verify_secret(user.pin_hash, pin)
+
+        return await self._run(work)
+
+    def new_greeting(self) -> GreetingRecording:
+        """Where to record a greeting by phone."""
+        key = greetings.new_greeting_key()
+        path = self.blobs.path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return GreetingRecording(key, WavFileSink(path))
+
+    async def keep_greeting(self, mailbox: Mailbox, recording: GreetingRecording) -> bool:
+        """Make a greeting recorded by phone the mailbox's voicemail greeting; a recording
+        shorter than a second is dropped. Returns whether it was kept."""
+        if messages.audio_length_ms(recording.sink.path) < MIN_MESSAGE_MS:
+            self.drop_greeting(recording)
+            return False
+
+        def work(session: Session) -> None:
+            greetings.save_voicemail_greeting(
+                session, mailbox.account_id, mailbox.extension_id, recording.blob_key
+            )
+
+        await self._run(work)
+        return True
+
+    def drop_greeting(self, recording: GreetingRecording) -> None:
+        self.blobs.delete(recording.blob_key)
