@@ -19,6 +19,7 @@ from telephonist.identity import api as identity_api
 from telephonist.portal import app as portal_app
 from telephonist.runtime import Runtime
 from telephonist.trunks import api as trunks_api
+from telephonist.voicemail import api as voicemail_api
 
 
 def create_rest_api(runtime: Runtime, sip: SipServer | None = None) -> FastAPI:
@@ -37,6 +38,7 @@ def create_rest_api(runtime: Runtime, sip: SipServer | None = None) -> FastAPI:
     api.include_router(call_diagnostics.router)
     api.include_router(calllog_api.router)
     api.include_router(trunks_api.router)
+    api.include_router(voicemail_api.router)
 
     @api.get("")
     @api.get("/")

@@ -14,6 +14,8 @@ from telephonist.calls.server import SipServer
 from telephonist.config import Settings
 from telephonist.demo import database_is_empty, load_demo
 from telephonist.runtime import Runtime
+from telephonist.store.base import utcnow
+from telephonist.voicemail.messages import recover_interrupted_messages
 
 log = logging.getLogger("telephonist")
 
@@ -59,6 +61,9 @@ def run(settings: Settings) -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     runtime = prepare(settings)
+    with runtime.db.transaction() as session:
+        # Only the serving process: an admin command must not finish messages being recorded.
+        recover_interrupted_messages(session, runtime.blobs, utcnow())
     try:
         _event_loop_runner()(serve(runtime))
     finally:

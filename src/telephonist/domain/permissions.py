@@ -33,6 +33,7 @@ class AppScope(StrEnum):
     EDIT_ACCOUNTS = "EditAccounts"
     READ_CALL_LOG = "ReadCallLog"
     READ_MESSAGES = "ReadMessages"
+    EDIT_MESSAGES = "EditMessages"
     READ_PRESENCE = "ReadPresence"
     EDIT_PRESENCE = "EditPresence"
 
@@ -43,6 +44,7 @@ APP_SCOPE_DESCRIPTIONS: dict[AppScope, str] = {
     AppScope.EDIT_ACCOUNTS: N_("Change account settings and create extensions"),
     AppScope.READ_CALL_LOG: N_("View the call log"),
     AppScope.READ_MESSAGES: N_("View messages"),
+    AppScope.EDIT_MESSAGES: N_("Mark, delete and restore messages"),
     AppScope.READ_PRESENCE: N_("View presence"),
     AppScope.EDIT_PRESENCE: N_("Change presence and do-not-disturb"),
 }
