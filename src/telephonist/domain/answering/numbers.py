@@ -80,9 +80,11 @@ class NumberPattern:
         return any(form.startswith(self.digits) for form in _split_international(other.digits))
 
     def _comparable_forms(self) -> tuple[str, ...]:
-        if self.international:
-            return _split_international(self.digits)
-        return (self.digits,)
+        if not self.international:
+            return (self.digits,)
+        if _country_code(self.digits) is None:  # "+3": could be any country's numbers
+            return (self.digits, "")
+        return _split_international(self.digits)
 
 
 @dataclass(frozen=True)

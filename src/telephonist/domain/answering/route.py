@@ -278,7 +278,7 @@ def _answer_options(
             announcement = (
                 _prompt(settings, PromptKind.CALL_ANNOUNCEMENT, name=call.queue_name)
                 if info.include_mailbox_name
-                else _prompt(settings, PromptKind.QUEUE_CALL_UNNAMED),
+                else _prompt(settings, PromptKind.QUEUE_CALL_UNNAMED, name=""),
             )
         if outside:
             announcement = (*announcement, _prompt(settings, PromptKind.PRESS_1_TO_ACCEPT))
@@ -290,7 +290,7 @@ def _answer_options(
         announcement = (
             _prompt(settings, PromptKind.CALL_ANNOUNCEMENT)
             if info.include_mailbox_name
-            else _prompt(settings, PromptKind.CALL_ANNOUNCEMENT_UNNAMED),
+            else _prompt(settings, PromptKind.CALL_ANNOUNCEMENT_UNNAMED, name=""),
         )
     return AnswerOptions(displayed, announcement, accept_key, info.require_pin and outside)
 
