@@ -86,8 +86,9 @@ class ForwardingNumber:
 
     Exactly what it rings follows from ``type``: ``PhoneLine`` rings ``device_id``,
     ``ExtensionApps`` rings the apps of ``extension_id``, anything else calls
-    ``phone_number`` (E.164) through a trunk. ``extension_id`` also names the other user
-    when forwarding to another user's phone ("Renvoi d'appel vers d'autres téléphones").
+    ``phone_number`` (E.164) through a trunk. Forwarding to another user's phone
+    ("Renvoi d'appel vers d'autres téléphones") is a ``PhoneLine`` naming their device, or
+    ``ExtensionApps`` naming their extension. ``ring_target`` is derived once.
     """
 
     id: str
@@ -431,7 +432,8 @@ class DeviceKind(StrEnum):
 
 @dataclass(frozen=True)
 class Device:
-    """One of the user's registered phones."""
+    """One of the user's registered phones (the Phones & Numbers list), so callers of
+    route() can name a device a PhoneLine forwarding number rings."""
 
     id: str
     name: str
