@@ -9,10 +9,12 @@ PYTEST_ARGS ?=
 .PHONY: run test lint check system-run system-test assets clean
 
 run: system-run $(VENV)/.installed assets
+	$(BIN)/telephonist admin render-prompts
 	$(BIN)/telephonist serve --demo
 
 test: system-test $(VENV)/.installed-test assets
 	$(MAKE) lint
+	$(BIN)/telephonist admin render-prompts
 	TELEPHONIST_TEST_POSTGRES_URL=$$(bash scripts/test-postgres.sh) \
 	  $(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 

@@ -99,6 +99,29 @@ def migrate(ctx: click.Context) -> None:
     click.echo("database is up to date")
 
 
+@admin.command("render-prompts")
+@click.pass_context
+def render_prompts(ctx: click.Context) -> None:
+    """Render the fixed voice prompts (English and French) and the hold music into the
+    data dir, so no call waits for speech synthesis (WEB-6, GS-5)."""
+    import asyncio
+
+    from telephonist.prompts.catalogue import LANGUAGES
+    from telephonist.prompts.library import PromptLibrary
+    from telephonist.prompts.speech import SpeechError, engine_summary
+
+    library = PromptLibrary.in_data_dir(ctx.obj["settings"].data_dir)
+    voices = ", ".join(
+        f"{language}: {engine}"
+        for language, engine in engine_summary(library.engines, LANGUAGES).items()
+    )
+    try:
+        count = asyncio.run(library.render_fixed_prompts())
+    except SpeechError as error:
+        raise click.ClickException(f"cannot render prompts: {error}") from error
+    click.echo(f"{count} prompts and the hold music are ready in {library.cache_dir} ({voices})")
+
+
 @admin.command("create-account")
 @click.option("--company", "company_name", required=True, help="Company name.")
 @click.option("--main-number", required=True, help="Company number, e.g. +1 409 240 2583.")
