@@ -29,6 +29,7 @@ from telephonist.voicemail.mailbox import Mailbox, MessageStore, mailbox_of
 from telephonist.voicemail.messages import MessageParty
 from tests.demo_data import COMPANY_NUMBER, PASSWORD
 from tests.media.loopback import tone
+from tests.portal.conftest import chromium, page  # noqa: F401 - the browser tests' fixtures
 from tests.support import RunningServer, database_of
 
 NOON = datetime(2025, 6, 2, 12, 0, tzinfo=UTC)
@@ -136,7 +137,8 @@ MESSAGE_AUDIO = tone(700.0, frames=150)
 @pytest.fixture(scope="session")
 def server_mailboxes(demo_server: RunningServer) -> ServerMailboxes:
     """Voicemails of Dulcinea (11103), of Hank (11101) and of another company's user (101,
-    who signs in with her company's own app), written the way calls write them."""
+    English-speaking, who signs in with her company's own app), written the way calls
+    write them."""
     database = database_of(demo_server)
     blobs = BlobStore(demo_server.data_dir / "blobs")
     with database.transaction() as session:
@@ -158,6 +160,7 @@ def server_mailboxes(demo_server: RunningServer) -> ServerMailboxes:
             extension_number="101",
             role_name="Super Admin",
             direct_number=OTHER_DIRECT_NUMBER,
+            language="en-US",
         )
         assert vera.user is not None
         credentials.set_password(vera.user, PASSWORD, users.account_facts(session, vera), utcnow())
@@ -190,3 +193,17 @@ def server_mailboxes(demo_server: RunningServer) -> ServerMailboxes:
     )
     database.dispose()
     return mailboxes
+
+
+def fresh_message(demo_server: RunningServer, mailboxes: ServerMailboxes) -> int:
+    """A message of Dulcinea's, left a minute ago, that only the calling test changes."""
+    database = database_of(demo_server)
+    message_id = seed_message(
+        database,
+        mailboxes.blobs,
+        mailboxes.dulcinea,
+        MESSAGE_AUDIO,
+        at=utcnow() - timedelta(minutes=1),
+    )
+    database.dispose()
+    return message_id

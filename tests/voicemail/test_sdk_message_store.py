@@ -5,7 +5,6 @@ which mailbox, and another company that sees nothing (principle 6)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,14 +13,13 @@ from ringcentral.http.api_exception import ApiException
 from ringcentral.platform.platform import Platform
 
 from telephonist.identity import apps
-from telephonist.store.base import utcnow
 from tests.demo_data import DULCINEA, HANK, PASSWORD, Login
 from tests.support import RunningServer, database_of
 from tests.voicemail.conftest import (
     MESSAGE_AUDIO,
     OTHER_DIRECT_NUMBER,
     ServerMailboxes,
-    seed_message,
+    fresh_message,
 )
 
 STORE = "/restapi/v1.0/account/~/extension/~/message-store"
@@ -37,20 +35,6 @@ def failure(call: Callable[[], Any]) -> tuple[int, dict[str, Any]]:
 
 def ids(body: dict[str, Any]) -> list[int]:
     return [record["id"] for record in body["records"]]
-
-
-def fresh_message(demo_server: RunningServer, mailboxes: ServerMailboxes) -> int:
-    """A message of Dulcinea's, left a minute ago, that only the calling test changes."""
-    database = database_of(demo_server)
-    message_id = seed_message(
-        database,
-        mailboxes.blobs,
-        mailboxes.dulcinea,
-        MESSAGE_AUDIO,
-        at=utcnow() - timedelta(minutes=1),
-    )
-    database.dispose()
-    return message_id
 
 
 def test_a_user_lists_her_voicemails_of_a_period_newest_first(

@@ -30,6 +30,7 @@ from telephonist.portal.visitors import (
 )
 from telephonist.runtime import Runtime
 from telephonist.trunks import pages as trunk_pages
+from telephonist.voicemail import pages as voicemail_pages
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
@@ -55,19 +56,6 @@ def _shell_routes(app: FastAPI) -> None:
         with runtime_of(request).db.transaction() as session:
             signed_in = load_signed_in(session, request)
         return RedirectResponse("/overview" if signed_in else "/sign-in", status_code=303)
-
-    @app.get("/messages")
-    def messages(request: Request, me: CurrentUser) -> Response:
-        _ = gettext_for(me.language).gettext
-        return _later(
-            request,
-            "messages",
-            _("Messages"),
-            _(
-                "Voicemail, fax and text messages come in a later release; "
-                "there are no messages to show yet."
-            ),
-        )
 
     @app.get("/more")
     def more(request: Request, me: CurrentUser) -> Response:
@@ -159,5 +147,6 @@ def create_portal(runtime: Runtime) -> FastAPI:
     app.include_router(account_pages.router)
     app.include_router(calllog_pages.router)
     app.include_router(trunk_pages.router)
+    app.include_router(voicemail_pages.router)
     _error_handlers(app)
     return app
