@@ -14,6 +14,9 @@ from typing import Any
 
 from telephonist.calls.channel import HungUp, Party, Recorded, RecordingEnd
 from telephonist.media.engine import PcmSink, PcmSource
+from telephonist.prompts.catalogue import PromptKind
+from telephonist.prompts.library import Say, SlotValue
+from telephonist.voicemail.deposit import BEEP
 
 WAIT = "<wait>"
 HANG_UP = "<hang-up>"
@@ -23,11 +26,13 @@ NEW_YORK = Party("+12125550100", "NEW YORK NY")
 
 @dataclass(frozen=True)
 class Said:
-    """A prompt, by kind, language and parts; it has no audio."""
+    """A prompt, by kind, language and slot values; it has no audio. A sequence is
+    several ``Said`` in ``items``."""
 
     kind: str
     language: str = ""
-    parts: tuple[tuple[str, Any], ...] = ()
+    values: tuple[tuple[str, Any], ...] = ()
+    items: tuple[Said, ...] = ()
 
     def frames(self, samples: int) -> Iterator[bytes]:
         return iter(())
@@ -36,11 +41,12 @@ class Said:
 class FakePrompts:
     """The ``voicemail.prompts.Prompts`` role, remembering what was asked for."""
 
-    def source(self, kind: str, language: str, **parts: str | int) -> PcmSource:
-        return Said(str(kind), language, tuple(sorted(parts.items())))
+    async def prompt(self, language: str, kind: PromptKind, /, **values: SlotValue) -> PcmSource:
+        return Said(kind.value, language, tuple(sorted(values.items())))
 
-    def beep(self) -> PcmSource:
-        return Said("beep")
+    async def sequence(self, language: str, *items: Say) -> PcmSource:
+        said = tuple(Said(i.kind.value, language, tuple(sorted(i.values.items()))) for i in items)
+        return Said("sequence", language, items=said)
 
 
 @dataclass(frozen=True)
@@ -88,8 +94,15 @@ class FakeChannel:
 
     @property
     def said(self) -> list[str]:
-        """The kinds of the prompts played, in order ("beep" included)."""
-        return [source.kind for source in self.played if isinstance(source, Said)]
+        """The kinds of the prompts played, in order ("beep" included, sequences
+        flattened)."""
+        kinds = []
+        for source in self.played:
+            if source is BEEP:
+                kinds.append("beep")
+            elif isinstance(source, Said):
+                kinds.extend([item.kind for item in source.items] or [source.kind])
+        return kinds
 
     @property
     def ended(self) -> bool:

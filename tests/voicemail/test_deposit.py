@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import wave
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -43,10 +44,10 @@ def leave(demo: Demo, channel: FakeChannel, **options: object) -> int | None:
 def test_a_caller_leaves_a_message_after_the_greeting_and_the_beep(demo: Demo) -> None:
     channel = FakeChannel(speech=[Speech(TWO_SECONDS)])
     message_id = leave(demo, channel)
-    assert channel.said == ["voicemail-greeting", "beep", "message-recorded", "goodbye"]
+    assert channel.said == ["voicemail-greeting", "beep", "message-recorded"]
     greeting = channel.played[0]
     assert isinstance(greeting, Said)
-    assert greeting.parts == (("name", "Dulcinea Dunn"),) and greeting.language == "en"
+    assert greeting.values == (("name", "Dulcinea Dunn"),) and greeting.language == "en"
     assert channel.we_hung_up
     [message] = rows(demo)
     assert message.id == message_id
@@ -90,7 +91,7 @@ def test_the_message_ends_on_pound_silence_or_the_limit_the_admin_set(demo: Demo
     limited = FakeChannel(speech=[Speech(TWO_SECONDS, RecordingEnd.LIMIT, None)])
     assert leave(demo, limited, max_seconds=60.0) is not None
     assert limited.recordings[0].max_seconds == 60.0
-    assert limited.said[-2:] == ["message-recorded", "goodbye"]
+    assert limited.said[-1] == "message-recorded"
 
 
 def test_the_row_is_committed_before_the_caller_speaks(demo: Demo) -> None:
@@ -118,7 +119,7 @@ def test_a_recording_shorter_than_a_second_is_not_a_message(demo: Demo) -> None:
     channel = FakeChannel(speech=[Speech(HALF_A_SECOND, RecordingEnd.SILENCE, None)])
     assert leave(demo, channel) is None
     assert rows(demo) == []
-    assert channel.said == ["voicemail-greeting", "beep", "goodbye"]
+    assert channel.said == ["voicemail-greeting", "beep", "message-too-short", "goodbye"]
     assert list((demo.blobs.root / "voicemail").iterdir()) == []
 
 
@@ -134,7 +135,7 @@ def test_a_key_during_the_greeting_skips_to_the_beep_without_ending_the_message(
 ) -> None:
     channel = FakeChannel(keys=["#"], speech=[Speech(TWO_SECONDS)])
     assert leave(demo, channel, greeting=Said("custom greeting")) is not None
-    assert channel.said == ["custom greeting", "beep", "message-recorded", "goodbye"]
+    assert channel.said == ["custom greeting", "beep", "message-recorded"]
     assert len(channel.recordings) == 1
 
 
@@ -143,7 +144,7 @@ def test_messages_for_an_extension_can_go_to_another_recipient(demo: Demo) -> No
     channel = FakeChannel(speech=[Speech(TWO_SECONDS)], caller_party=Party("11101", "Hank"))
     leave(demo, channel, recipient=demo.message_only, called=demo.dulcinea.party)
     greeting = channel.played[0]
-    assert isinstance(greeting, Said) and greeting.parts == (("name", "Dulcinea Dunn"),)
+    assert isinstance(greeting, Said) and greeting.values == (("name", "Dulcinea Dunn"),)
     [message] = rows(demo)
     assert message.extension_id == demo.message_only.extension_id
     assert (message.to_extension, message.to_name) == ("11103", "Dulcinea Dunn")
@@ -152,6 +153,13 @@ def test_messages_for_an_extension_can_go_to_another_recipient(demo: Demo) -> No
         "",
         "Hank",
     )
+
+
+def test_an_extension_without_a_name_has_the_greeting_without_one(demo: Demo) -> None:
+    nameless = replace(demo.dulcinea, name="")
+    channel = FakeChannel(speech=[Speech(TWO_SECONDS)])
+    leave(demo, channel, recipient=nameless)
+    assert channel.said[0] == "voicemail-greeting-no-name"
 
 
 def test_a_withheld_caller_id_is_stored_as_no_number(demo: Demo) -> None:

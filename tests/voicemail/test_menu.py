@@ -20,6 +20,8 @@ from tests.voicemail.conftest import Demo, seed_message
 from tests.voicemail.fakes import HANG_UP, WAIT, FakeChannel, FakePrompts, Said, Speech
 
 SPOKEN_PIN = [*PIN, "#"]
+HEARD = [WAIT, WAIT]
+"""Who left the message is said, then the message plays, both to the end."""
 HANK = MessageParty(extension_number="11101", name="Hank Hillos")
 
 
@@ -56,11 +58,11 @@ def test_three_wrong_pins_end_the_call(demo: Demo) -> None:
     assert run(demo, channel) is None
     assert channel.said == [
         "enter-pin",
-        "wrong-pin",
+        "incorrect-pin",
         "enter-pin",
-        "wrong-pin",
+        "incorrect-pin",
         "enter-pin",
-        "wrong-pin",
+        "incorrect-pin",
         "goodbye",
     ]
     assert channel.we_hung_up
@@ -70,28 +72,41 @@ def test_three_wrong_pins_end_the_call(demo: Demo) -> None:
 def test_the_pin_opens_the_mailbox_on_a_later_try(demo: Demo) -> None:
     channel = FakeChannel(keys=[*"111111#", WAIT, *SPOKEN_PIN, WAIT, "*"])
     run(demo, channel)
-    assert channel.said[:4] == ["enter-pin", "wrong-pin", "enter-pin", "mailbox-summary"]
+    assert channel.said[:4] == ["enter-pin", "incorrect-pin", "enter-pin", "new-messages"]
 
 
 def test_new_messages_play_first_then_saved_ones_and_heard_ones_become_read(
     demo: Demo,
 ) -> None:
     saved, first_new, second_new = seed_mailbox(demo)
-    # Each message plays to its end, then the options are read out and "#" moves on.
-    keys = [*SPOKEN_PIN, WAIT, WAIT, "#", WAIT, WAIT, "#", WAIT, WAIT, "#", "*"]
+    # Each message is announced and plays to its end, the options are read out, "#" moves on.
+    keys = [*SPOKEN_PIN, *HEARD, WAIT, "#", *HEARD, WAIT, "#", *HEARD, WAIT, "#", "*"]
     channel = FakeChannel(keys=keys)
     assert run(demo, channel) is None
     summary = channel.played[1]
-    assert isinstance(summary, Said) and summary.parts == (("new", 2), ("saved", 1))
+    assert isinstance(summary, Said)
+    assert [(item.kind, item.values) for item in summary.items] == [
+        ("new-messages", (("count", 2),)),
+        ("saved-messages", (("count", 1),)),
+    ]
     assert played_messages(channel, demo) == [first_new, second_new, saved]
-    assert channel.said[-3:] == ["no-more-messages", "main-menu", "goodbye"]
+    announced = [
+        s.values for s in channel.played if isinstance(s, Said) and s.kind == "message-from"
+    ]
+    assert announced == [
+        (("caller", "NEW YORK NY"),),
+        (("caller", "Hank Hillos"),),
+        (("caller", "NEW YORK NY"),),
+    ]
+    assert channel.said.count("message-menu") == 3
+    assert channel.said[-3:] == ["no-more-messages", "mailbox-menu", "goodbye"]
     assert {m.read_status for m in messages_by_id(demo).values()} == {"Read"}
 
 
 def test_seven_deletes_nine_saves_and_a_skipped_message_stays_new(demo: Demo) -> None:
     saved, first_new, second_new = seed_mailbox(demo)
-    # 7 while the first new one plays, 9 while the second plays, # skips the saved one.
-    channel = FakeChannel(keys=[*SPOKEN_PIN, WAIT, "7", "9", WAIT, WAIT, "*"])
+    # 7 while the first new one plays, 9 while the second is announced.
+    channel = FakeChannel(keys=[*SPOKEN_PIN, WAIT, "7", "9", *HEARD, "*", "*"])
     run(demo, channel)
     found = messages_by_id(demo)
     assert found[first_new].availability == "Deleted"
@@ -102,17 +117,18 @@ def test_seven_deletes_nine_saves_and_a_skipped_message_stays_new(demo: Demo) ->
 
 def test_an_interrupted_message_is_not_marked_read(demo: Demo) -> None:
     _saved, first_new, _second_new = seed_mailbox(demo)
-    channel = FakeChannel(keys=[*SPOKEN_PIN, "#", "*", "*"])
+    channel = FakeChannel(keys=[*SPOKEN_PIN, WAIT, "#", "*", "*"])
     run(demo, channel)
     assert messages_by_id(demo)[first_new].read_status == "Unread"
-    assert channel.said[-2:] == ["main-menu", "goodbye"]
+    assert channel.said[-2:] == ["mailbox-menu", "goodbye"]
 
 
 def test_four_replays_the_message(demo: Demo) -> None:
     _saved, first_new, _ = seed_mailbox(demo)
-    channel = FakeChannel(keys=[*SPOKEN_PIN, WAIT, "4", WAIT, WAIT, "*", "*"])
+    channel = FakeChannel(keys=[*SPOKEN_PIN, *HEARD, "4", WAIT, "*", "*"])
     run(demo, channel)
     assert played_messages(channel, demo) == [first_new, first_new]
+    assert channel.said.count("message-from") == 1
 
 
 def test_five_calls_the_caller_back(demo: Demo) -> None:
@@ -127,15 +143,16 @@ def test_five_is_not_valid_when_the_caller_id_was_withheld(demo: Demo) -> None:
     seed_message(demo.db, demo.blobs, demo.dulcinea, tone(frames=60), caller=MessageParty())
     channel = FakeChannel(keys=[*SPOKEN_PIN, WAIT, "5", WAIT, "#", "*"])
     assert run(demo, channel) is None
-    assert "invalid-choice" in channel.said
+    assert "invalid-entry" in channel.said
+    assert "message-from" not in channel.said
 
 
 def test_silence_after_a_message_moves_on_after_three_readings(demo: Demo) -> None:
     seed_message(demo.db, demo.blobs, demo.dulcinea, tone(frames=60))
-    channel = FakeChannel(keys=[*SPOKEN_PIN, WAIT, *[WAIT] * 6, WAIT, WAIT, WAIT, WAIT, WAIT])
+    channel = FakeChannel(keys=SPOKEN_PIN)
     run(demo, channel)
-    assert channel.said.count("message-options") == 3
-    assert channel.said.count("main-menu") == 3
+    assert channel.said.count("message-menu") == 3
+    assert channel.said.count("mailbox-menu") == 3
     assert channel.said[-1] == "goodbye"
 
 
@@ -144,22 +161,22 @@ def test_an_empty_mailbox_says_zero_and_offers_the_menu(demo: Demo) -> None:
     run(demo, channel)
     assert channel.said == [
         "enter-pin",
-        "mailbox-summary",
+        "new-messages",
+        "saved-messages",
         "no-more-messages",
-        "main-menu",
+        "mailbox-menu",
         "goodbye",
     ]
-    summary = channel.played[1]
-    assert isinstance(summary, Said) and summary.parts == (("new", 0), ("saved", 0))
 
 
-def test_one_from_the_main_menu_listens_again(demo: Demo) -> None:
+def test_one_plays_new_messages_and_two_saved_ones(demo: Demo) -> None:
     saved, first_new, second_new = seed_mailbox(demo)
-    # The first new one is heard, then * for the menu; after 1 the other new one comes
-    # first, then the saved ones (oldest first).
-    channel = FakeChannel(keys=[*SPOKEN_PIN, WAIT, "*", "1", WAIT, WAIT, "#", "*", "*"])
+    # The first new one is heard, then * for the menu; 1 plays the one still new, then
+    # 2 plays the saved ones (the first new one is saved now), oldest first.
+    keys = [*SPOKEN_PIN, *HEARD, "*", "1", *HEARD, "#", "2", *HEARD, "#", *HEARD, "#", "*"]
+    channel = FakeChannel(keys=keys)
     run(demo, channel)
-    assert played_messages(channel, demo) == [first_new, second_new, saved]
+    assert played_messages(channel, demo) == [first_new, second_new, saved, first_new]
 
 
 def test_three_records_a_new_voicemail_greeting(demo: Demo) -> None:
@@ -168,11 +185,11 @@ def test_three_records_a_new_voicemail_greeting(demo: Demo) -> None:
     )
     run(demo, channel)
     assert channel.said[-6:] == [
-        "main-menu",
+        "mailbox-menu",
         "record-greeting",
         "beep",
         "greeting-saved",
-        "main-menu",
+        "mailbox-menu",
         "goodbye",
     ]
     with demo.db.transaction() as session:
@@ -186,14 +203,15 @@ def test_a_greeting_shorter_than_a_second_or_cut_by_hanging_up_is_not_kept(
     demo: Demo,
 ) -> None:
     channel = FakeChannel(
-        keys=[*SPOKEN_PIN, WAIT, "3", WAIT, "3", WAIT],
+        keys=[*SPOKEN_PIN, WAIT, "3", WAIT, WAIT, "3", WAIT],
         speech=[
             Speech(tone(frames=20), RecordingEnd.SILENCE, None),
             Speech(tone(frames=200), RecordingEnd.HANG_UP, None),
         ],
     )
     assert run(demo, channel) is None
-    assert "greeting-saved" not in channel.said
+    assert len(channel.recordings) == 2 and channel.caller_hung_up
+    assert "message-too-short" in channel.said and "greeting-saved" not in channel.said
     with demo.db.transaction() as session:
         assert session.scalars(select(Greeting)).all() == []
     assert list((demo.blobs.root / "greetings").iterdir()) == []

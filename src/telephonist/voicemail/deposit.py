@@ -11,14 +11,17 @@ import contextlib
 
 from telephonist.calls.channel import Channel, HungUp, Party, RecordingEnd
 from telephonist.media.engine import PcmSource
+from telephonist.media.tones import Tone
+from telephonist.prompts.catalogue import PromptKind, speakable
 from telephonist.voicemail.mailbox import Mailbox, MessageStore
-from telephonist.voicemail.prompts import PromptKind, Prompts
+from telephonist.voicemail.prompts import Prompts
 
 DEFAULT_MAX_SECONDS = 180.0
 """The longest message when the administrator set no limit."""
 SILENCE_SECONDS = 5.0
 """This long without speech ends the message."""
 STOP_KEY = "#"
+BEEP = Tone.BEEP.source()
 
 
 async def deposit(
@@ -41,14 +44,11 @@ async def deposit(
     called = called or recipient.party
     try:
         await channel.play(
-            greeting
-            or prompts.source(
-                PromptKind.VOICEMAIL_GREETING, language, name=called.name or recipient.name
-            ),
+            greeting or await _default_greeting(prompts, language, called.name),
             interruptible=True,
         )
         channel.flush_keys()
-        await channel.play(prompts.beep())
+        await channel.play(BEEP)
     except HungUp:
         return None
     recording = await store.begin_message(recipient, channel.caller, called)
@@ -62,7 +62,16 @@ async def deposit(
     if recorded.end is not RecordingEnd.HANG_UP:
         with contextlib.suppress(HungUp):
             if kept:
-                await channel.play(prompts.source(PromptKind.MESSAGE_RECORDED, language))
-            await channel.play(prompts.source(PromptKind.GOODBYE, language))
+                await channel.play(await prompts.prompt(language, PromptKind.MESSAGE_RECORDED))
+            else:
+                await channel.play(await prompts.prompt(language, PromptKind.MESSAGE_TOO_SHORT))
+                await channel.play(await prompts.prompt(language, PromptKind.GOODBYE))
             await channel.hang_up()
     return recording.message_id if kept else None
+
+
+async def _default_greeting(prompts: Prompts, language: str, name: str | None) -> PcmSource:
+    """ "<name> is not available. Please leave a message after the tone." """
+    if name and speakable(name):
+        return await prompts.prompt(language, PromptKind.VOICEMAIL_GREETING, name=name)
+    return await prompts.prompt(language, PromptKind.VOICEMAIL_GREETING_NO_NAME)

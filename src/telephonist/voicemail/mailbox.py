@@ -17,6 +17,7 @@ from telephonist.accounts.extensions import get_extension
 from telephonist.calls.channel import Party
 from telephonist.identity.hashing import verify_secret
 from telephonist.media.wav import WavFileSink, WavFileSource
+from telephonist.prompts.catalogue import speakable, spoken_digits
 from telephonist.runtime import Runtime
 from telephonist.store.base import utcnow
 from telephonist.store.blobs import BlobStore
@@ -73,6 +74,10 @@ class MessageToPlay:
 
     message_id: int
     audio: WavFileSource
+    new: bool
+    caller: str
+    """Who left it, as the menu says it: their name, or their number digit by digit; ""
+    when the caller ID was withheld."""
     callback_number: str
     """The caller's number or extension, "" when the caller ID was withheld."""
 
@@ -141,6 +146,9 @@ class MessageStore:
                 MessageToPlay(
                     message.id,
                     WavFileSource(messages.audio_of(self.blobs, message)),
+                    message.read_status == ReadStatus.UNREAD,
+                    speakable(message.from_name)
+                    or spoken_digits(message.from_number or message.from_extension),
                     message.from_number or message.from_extension,
                 )
                 for message in found
