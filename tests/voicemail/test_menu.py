@@ -12,6 +12,7 @@ from telephonist.media.wav import WavFileSource
 from telephonist.store.identity import Greeting
 from telephonist.store.voicemail import VoicemailMessage
 from telephonist.voicemail.greetings import current_voicemail_greeting
+from telephonist.voicemail.mailbox import PIN_WINDOW_SECONDS, MessageStore
 from telephonist.voicemail.menu import CallBack, mailbox_menu
 from telephonist.voicemail.messages import MessageParty
 from tests.demo_data import PIN
@@ -223,3 +224,24 @@ def test_hanging_up_anywhere_ends_quietly(demo: Demo) -> None:
         channel = FakeChannel(keys=keys)
         assert run(demo, channel) is None
         assert channel.caller_hung_up
+
+
+def test_a_mailbox_refuses_every_pin_after_ten_wrong_ones_over_several_calls(
+    demo: Demo,
+) -> None:
+    moment = [1000.0]
+    store = MessageStore(demo.db, demo.blobs, monotonic=lambda: moment[0])
+
+    def call(*pins: str) -> FakeChannel:
+        keys = [key for pin in pins for key in (*pin, "#", WAIT)]
+        channel = FakeChannel(keys=keys)
+        asyncio.run(mailbox_menu(channel, demo.dulcinea, store=store, prompts=FakePrompts()))
+        return channel
+
+    for _ in range(3):
+        call("111111", "222222", "333333")
+    call("444444")
+    locked_out = call(PIN)
+    assert "new-messages" not in locked_out.said
+    moment[0] += PIN_WINDOW_SECONDS
+    assert "new-messages" in call(PIN).said

@@ -6,6 +6,7 @@ waits on the database, and every step is committed before the next one starts.""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from telephonist.accounts.extensions import get_extension
 from telephonist.calls.channel import Party
+from telephonist.domain.failure_limits import FailureLimiter
 from telephonist.identity.hashing import verify_secret
 from telephonist.media.wav import WavFileSink, WavFileSource
 from telephonist.prompts.catalogue import speakable, spoken_digits
@@ -82,19 +84,30 @@ class MessageToPlay:
     """The caller's number or extension, "" when the caller ID was withheld."""
 
 
+PIN_FAILURES = 10
+"""Wrong PINs for one mailbox, over all calls, before it refuses every PIN for a while."""
+PIN_WINDOW_SECONDS = 900.0
+
+
 class MessageStore:
     """Storage for the voicemail applications of one process."""
 
     def __init__(
-        self, db: Database, blobs: BlobStore, clock: Callable[[], datetime] = utcnow
+        self,
+        db: Database,
+        blobs: BlobStore,
+        clock: Callable[[], datetime] = utcnow,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db = db
         self.blobs = blobs
         self.clock = clock
+        self.monotonic = monotonic
+        self.pin_guard = FailureLimiter(PIN_FAILURES, PIN_WINDOW_SECONDS, PIN_WINDOW_SECONDS)
 
     @classmethod
     def of(cls, runtime: Runtime) -> MessageStore:
-        return cls(runtime.db, runtime.blobs)
+        return cls(runtime.db, runtime.blobs, monotonic=runtime.monotonic)
 
     def _commit(self, work: Callable[[Session], T]) -> T:
         with self.db.transaction() as session:
@@ -177,7 +190,12 @@ class MessageStore:
         await self._run(work)
 
     async def pin_matches(self, mailbox: Mailbox, pin: str) -> bool:
-        """VM-5: the mailbox owner's PIN (ACC-4); an extension without one never matches."""
+        """VM-5: the mailbox owner's PIN (ACC-4); an extension without one never matches.
+        After PIN_FAILURES wrong PINs in PIN_WINDOW_SECONDS, calls as many as they may,
+        the mailbox refuses every PIN for that long: guessing six digits takes ages."""
+        key = f"{mailbox.account_id}:{mailbox.extension_id}"
+        if self.pin_guard.retry_after(key, self.monotonic()) > 0:
+            return False
 
         def work(session: Session) -> bool:
             user = session.get(UserProfile, mailbox.extension_id)
@@ -185,7 +203,11 @@ class MessageStore:
                 return False
             return verify_secret(user.pin_hash, pin)
 
-        return await self._run(work)
+        if await self._run(work):
+            self.pin_guard.record_success(key)
+            return True
+        self.pin_guard.record_failure(key, self.monotonic())
+        return False
 
     def new_greeting(self) -> GreetingRecording:
         """Where to record a greeting by phone."""
