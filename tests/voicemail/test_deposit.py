@@ -14,7 +14,12 @@ from telephonist.calls.channel import Party, RecordingEnd
 from telephonist.media.engine import PcmSink
 from telephonist.media.wav import WavFileSink
 from telephonist.store.voicemail import VoicemailMessage
-from telephonist.voicemail.deposit import DEFAULT_MAX_SECONDS, SILENCE_SECONDS, deposit
+from telephonist.voicemail.deposit import (
+    DEFAULT_MAX_SECONDS,
+    SILENCE_SECONDS,
+    MessageTaker,
+    deposit,
+)
 from tests.media.loopback import tone
 from tests.voicemail.conftest import NOON, Demo
 from tests.voicemail.fakes import HANG_UP, FakeChannel, FakePrompts, Said, Speech
@@ -167,3 +172,33 @@ def test_a_withheld_caller_id_is_stored_as_no_number(demo: Demo) -> None:
     leave(demo, channel)
     [message] = rows(demo)
     assert (message.from_number, message.from_extension, message.from_name) == ("", "", "")
+
+
+def test_the_plan_executor_takes_a_message_with_the_greeting_it_chose(demo: Demo) -> None:
+    channel = FakeChannel(speech=[Speech(TWO_SECONDS)])
+    taker = MessageTaker(demo.store, FakePrompts())
+    kept = asyncio.run(
+        taker.take_message(
+            channel,
+            account_id=demo.account_id,
+            recipient_extension_id=demo.dulcinea.extension_id,
+            greeting=Said("rule greeting"),
+            max_seconds=120,
+            called_number="+14092402117",
+        )
+    )
+    assert kept and channel.said == ["rule greeting", "beep", "message-recorded"]
+    assert channel.recordings[0].max_seconds == 120
+    [message] = rows(demo)
+    assert (message.to_number, message.to_name) == ("+14092402117", "Dulcinea Dunn")
+    short = FakeChannel(speech=[Speech(HALF_A_SECOND)])
+    assert not asyncio.run(
+        taker.take_message(
+            short,
+            account_id=demo.account_id,
+            recipient_extension_id=demo.dulcinea.extension_id,
+            greeting=Said("rule greeting"),
+            max_seconds=120,
+            called_number="",
+        )
+    )

@@ -8,6 +8,7 @@ shorter than a second is not a message and is dropped."""
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
 
 from telephonist.calls.channel import Channel, HungUp, Party, RecordingEnd
 from telephonist.media.engine import PcmSource
@@ -75,3 +76,36 @@ async def _default_greeting(prompts: Prompts, language: str, name: str | None) -
     if name and speakable(name):
         return await prompts.prompt(language, PromptKind.VOICEMAIL_GREETING, name=name)
     return await prompts.prompt(language, PromptKind.VOICEMAIL_GREETING_NO_NAME)
+
+
+@dataclass(frozen=True)
+class MessageTaker:
+    """``deposit`` as the plan executor calls it for a plan's "take a message" step."""
+
+    store: MessageStore
+    prompts: Prompts
+
+    async def take_message(
+        self,
+        channel: Channel,
+        *,
+        account_id: int,
+        recipient_extension_id: int,
+        greeting: PcmSource,
+        max_seconds: int,
+        called_number: str,
+    ) -> bool:
+        """Play ``greeting``, record a message for the recipient; True when one was kept.
+        ``called_number`` (what the caller dialled) is the message's "to"."""
+        recipient = await self.store.mailbox(account_id, recipient_extension_id)
+        called = Party(called_number or recipient.extension_number, recipient.name)
+        message_id = await deposit(
+            channel,
+            recipient,
+            greeting,
+            store=self.store,
+            prompts=self.prompts,
+            max_seconds=max_seconds,
+            called=called,
+        )
+        return message_id is not None

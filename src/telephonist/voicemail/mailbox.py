@@ -116,6 +116,10 @@ class MessageStore:
     async def _run(self, work: Callable[[Session], T]) -> T:
         return await asyncio.to_thread(self._commit, work)
 
+    async def mailbox(self, account_id: int, extension_id: int) -> Mailbox:
+        """The mailbox of an extension of this account (NotFound otherwise)."""
+        return await self._run(lambda session: mailbox_of(session, account_id, extension_id))
+
     async def begin_message(self, mailbox: Mailbox, caller: Party, called: Party) -> Recording:
         """Commit the row of a new message ("InProgress") and say where to record it."""
 
