@@ -245,3 +245,11 @@ def test_a_mailbox_refuses_every_pin_after_ten_wrong_ones_over_several_calls(
     assert "new-messages" not in locked_out.said
     moment[0] += PIN_WINDOW_SECONDS
     assert "new-messages" in call(PIN).said
+
+
+def test_a_message_whose_audio_was_lost_is_skipped(demo: Demo) -> None:
+    saved, first_new, second_new = seed_mailbox(demo)
+    demo.blobs.path(messages_by_id(demo)[first_new].blob_key).unlink()
+    channel = FakeChannel(keys=[*SPOKEN_PIN, *HEARD, "#", *HEARD, "#", "*"])
+    run(demo, channel)
+    assert played_messages(channel, demo) == [second_new, saved]

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from telephonist.accounts.extensions import get_extension
 from telephonist.calls.channel import Party
 from telephonist.domain.failure_limits import FailureLimiter
+from telephonist.errors import NotFound
 from telephonist.identity.hashing import verify_secret
 from telephonist.media.wav import WavFileSink, WavFileSource
 from telephonist.prompts.catalogue import speakable, spoken_digits
@@ -159,17 +160,23 @@ class MessageStore:
 
         def work(session: Session) -> list[MessageToPlay]:
             found = messages.messages_to_play(session, mailbox.account_id, mailbox.extension_id)
-            return [
-                MessageToPlay(
-                    message.id,
-                    WavFileSource(messages.audio_of(self.blobs, message)),
-                    message.read_status == ReadStatus.UNREAD,
-                    speakable(message.from_name)
-                    or spoken_digits(message.from_number or message.from_extension),
-                    message.from_number or message.from_extension,
+            playable = []
+            for message in found:
+                try:
+                    audio = WavFileSource(messages.audio_of(self.blobs, message))
+                except NotFound:
+                    continue  # its lost file is logged; the other messages still play
+                playable.append(
+                    MessageToPlay(
+                        message.id,
+                        audio,
+                        message.read_status == ReadStatus.UNREAD,
+                        speakable(message.from_name)
+                        or spoken_digits(message.from_number or message.from_extension),
+                        message.from_number or message.from_extension,
+                    )
                 )
-                for message in found
-            ]
+            return playable
 
         return await self._run(work)
 

@@ -44,7 +44,7 @@ class _After(Enum):
     MAIN_MENU = "main menu"
 
 
-class Folder(Enum):
+class _Folder(Enum):
     """Which messages to play."""
 
     ALL = "all"
@@ -90,7 +90,7 @@ async def mailbox_menu(
             Say(PromptKind.SAVED_MESSAGES, {"count": counts.old}),
         )
         await channel.play(summary)
-        call_back = await _listen(caller, Folder.ALL)
+        call_back = await _listen(caller, _Folder.ALL)
         if call_back is None:
             call_back = await _main_menu(caller)
         if call_back is None:
@@ -117,12 +117,12 @@ async def _pin_accepted(caller: _Session) -> bool:
     return False
 
 
-async def _listen(caller: _Session, folder: Folder) -> CallBack | None:
+async def _listen(caller: _Session, folder: _Folder) -> CallBack | None:
     """The folder's messages in turn; None when they are over or the caller asked for
     the main menu."""
     found = await caller.store.messages_to_play(caller.mailbox)
-    if folder is not Folder.ALL:
-        found = [message for message in found if message.new == (folder is Folder.NEW)]
+    if folder is not _Folder.ALL:
+        found = [message for message in found if message.new == (folder is _Folder.NEW)]
     for message in found:
         after = await _one_message(caller, message)
         if after is _After.MAIN_MENU:
@@ -187,7 +187,7 @@ async def _main_menu(caller: _Session) -> CallBack | None:
         choice = await caller.choice(await caller.prompt(PromptKind.MAILBOX_MENU))
         silent_rounds = silent_rounds + 1 if choice == "" else 0
         if choice in ("1", "2"):
-            call_back = await _listen(caller, Folder.NEW if choice == "1" else Folder.SAVED)
+            call_back = await _listen(caller, _Folder.NEW if choice == "1" else _Folder.SAVED)
             if call_back is not None:
                 return call_back
         elif choice == "3":
