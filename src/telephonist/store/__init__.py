@@ -4,6 +4,7 @@ Importing this package registers every table on ``Base.metadata``."""
 
 from telephonist.store import (
     accounts,
+    answering,
     devices,
     extensions,
     identity,
@@ -16,6 +17,7 @@ from telephonist.store.base import Base
 __all__ = [
     "Base",
     "accounts",
+    "answering",
     "devices",
     "extensions",
     "identity",

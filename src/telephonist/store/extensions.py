@@ -99,7 +99,10 @@ class UserProfile(TenantOwned, Base):
 
 
 class ForwardingNumber(TenantOwned, Base):
-    """A phone calls to the extension may be forwarded to (CH-2), in ring order."""
+    """A phone calls to the extension may be forwarded to (CH-2), in ring order: an
+    outside number, or a device (``device_id``: the extension's own phones appear here
+    by themselves, see ``answering.forwarding``; another user's phone may be added), or
+    another extension's apps (``target_extension_id``)."""
 
     __tablename__ = "forwarding_numbers"
 
@@ -111,4 +114,10 @@ class ForwardingNumber(TenantOwned, Base):
     label: Mapped[str] = mapped_column(String(100))
     type: Mapped[str] = mapped_column(String(20), default="Other")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    device_id: Mapped[int | None] = mapped_column(
+        ForeignKey("devices.id", ondelete="CASCADE"), index=True, nullable=True
+    )
+    target_extension_id: Mapped[int | None] = mapped_column(
+        ForeignKey("extensions.id", ondelete="CASCADE"), nullable=True
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
