@@ -1,6 +1,8 @@
 """The demo company, from the user guide's own example: "Demo Company" with Hank Hillos,
 Joe Hall and Dulcinea Dunn, a call queue, a message-only extension, the auto-receptionist,
-a desk phone and a softphone per user, and an OAuth app for the SDK."""
+a desk phone and a softphone per user, and an OAuth app for the SDK. Each user's hours are
+Monday to Friday, 09:00-17:00 in their time zone; their calls ring the desk phone, then
+the softphone, then go to voicemail, in and out of hours."""
 
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from telephonist.accounts import company, devices, users
 from telephonist.accounts.extensions import add_extension
+from telephonist.answering import hours, rules
+from telephonist.domain.answering.schedule import WORKDAYS, TimeInterval, WeeklySchedule
 from telephonist.domain.credentials import SecurityQuestion
 from telephonist.domain.extensions import ExtensionType
 from telephonist.identity import apps, credentials
@@ -46,6 +50,8 @@ USERS = (
     DemoUser("Joe", "Hall", "11102", "+14092090429", "Standard"),
     DemoUser("Dulcinea", "Dunn", "11103", "+14092402117", "Standard"),
 )
+
+USER_HOURS = WeeklySchedule.every_day(TimeInterval.parse("09:00", "17:00"), days=WORKDAYS)
 
 OFFICE_ADDRESS = devices.EmergencyAddressInput(
     customer_name=COMPANY_NAME,
@@ -90,6 +96,7 @@ def load_demo(session: Session) -> Account:
         )
         _activate(session, extension)
         _replace_devices(session, extension, address.id)
+        _answering_rules(session, extension)
         extensions.append(extension)
     account.operator_extension_id = extensions[0].id
     main_site = company.main_site(session, account.id).id
@@ -153,3 +160,12 @@ def _replace_devices(session: Session, extension: Extension, address_id: int) ->
             sip_password=f"sip{username}demo",
             emergency_address_id=address_id,
         )
+
+
+def _answering_rules(session: Session, extension: Extension) -> None:
+    """User hours Monday to Friday 09:00-17:00; both rules ring the desk phone, then the
+    softphone, then take a message (the rules' defaults, saved as the user's own)."""
+    hours.set_user_hours(session, extension.account_id, extension.id, USER_HOURS)
+    for rule_id in (rules.BUSINESS_HOURS_RULE_ID, rules.AFTER_HOURS_RULE_ID):
+        rule = rules.get_rule(session, extension.account_id, extension.id, rule_id)
+        rules.update_rule(session, extension.account_id, extension.id, rule_id, rule)
