@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 
 from telephonist import __version__
 from telephonist.accounts import api as accounts_api
+from telephonist.answering import api as answering_api
 from telephonist.api import errors as api_errors
 from telephonist.api.paging import absolute_uri
 from telephonist.api.wire import CollapseSlashes, LiteralPlusInQuery
@@ -38,6 +39,8 @@ def create_rest_api(runtime: Runtime, sip: SipServer | None = None) -> FastAPI:
     api.include_router(call_diagnostics.router)
     api.include_router(calllog_api.router)
     api.include_router(trunks_api.router)
+    api.include_router(answering_api.router)
+    api.include_router(answering_api.dictionary)
     api.include_router(voicemail_api.router)
 
     @api.get("")
