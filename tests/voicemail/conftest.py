@@ -195,7 +195,7 @@ def server_mailboxes(demo_server: RunningServer) -> ServerMailboxes:
     return mailboxes
 
 
-def fresh_message(demo_server: RunningServer, mailboxes: ServerMailboxes) -> int:
+def fresh_message(demo_server: RunningServer, mailboxes: ServerMailboxes, **options: Any) -> int:
     """A message of Dulcinea's, left a minute ago, that only the calling test changes."""
     database = database_of(demo_server)
     message_id = seed_message(
@@ -204,6 +204,7 @@ def fresh_message(demo_server: RunningServer, mailboxes: ServerMailboxes) -> int
         mailboxes.dulcinea,
         MESSAGE_AUDIO,
         at=utcnow() - timedelta(minutes=1),
+        **options,
     )
     database.dispose()
     return message_id

@@ -1,5 +1,6 @@
-"""The Messages tab (VM-4, WEB-6): the Inbox and Deleted Items in the user's language,
-time zone and formats, the audio behind the session, and forms that need their token."""
+"""The Messages tab (VM-4, BLK-7, WEB-6): the Inbox and Deleted Items in the user's
+language, time zone and formats, the audio behind the session, forms that need their
+token, and blocking a caller in one click."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import re
 
 import pytest
 
+from telephonist.answering import blocking
+from telephonist.voicemail.messages import MessageParty
 from tests.demo_data import DULCINEA, PASSWORD
-from tests.support import PortalBrowser, RunningServer
+from tests.support import PortalBrowser, RunningServer, database_of
 from tests.voicemail.conftest import (
     MESSAGE_AUDIO,
     OTHER_DIRECT_NUMBER,
@@ -143,3 +146,34 @@ def test_delete_restore_and_delete_permanently(
     assert "Le message a été supprimé définitivement." in gone.text
     assert row(gone.text, message_id) is None
     assert dulcinea.get(f"/messages/{message_id}/audio").status_code == 404
+
+
+def test_block_caller_puts_the_number_on_the_block_list_in_one_click(
+    dulcinea: PortalBrowser, demo_server: RunningServer, server_mailboxes: ServerMailboxes
+) -> None:
+    """BLK-7, with a caller no other test knows; an extension's message has no button."""
+    robocaller = MessageParty("+13125550147", "", "CHICAGO IL")
+    message_id = fresh_message(demo_server, server_mailboxes, caller=robocaller)
+    inbox = dulcinea.get("/messages").text
+    listed = row(inbox, message_id)
+    assert listed is not None and f'action="/messages/{message_id}/block"' in listed["html"]
+    from_hank = row(inbox, server_mailboxes.from_hank)
+    assert from_hank is not None and "/block" not in from_hank["html"]
+    blocked = dulcinea.post_form(f"/messages/{message_id}/block", {}, page=inbox)
+    assert "L'appelant a été bloqué : ses appels ne vous parviendront plus." in html.unescape(
+        blocked.text
+    )
+    database = database_of(demo_server)
+    account_id, extension_id = server_mailboxes.account_id, server_mailboxes.dulcinea.extension_id
+    try:
+        with database.transaction() as session:
+            numbers = blocking.list_numbers(
+                session, account_id, extension_id, blocking.ListStatus.BLOCKED
+            )
+            assert ("+13125550147", "CHICAGO IL") in [(n.phone_number, n.label) for n in numbers]
+    finally:
+        with database.transaction() as session:
+            for number in blocking.list_numbers(session, account_id, extension_id):
+                if number.phone_number == "+13125550147":
+                    blocking.remove_number(session, account_id, extension_id, str(number.id))
+        database.dispose()

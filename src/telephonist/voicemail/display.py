@@ -24,6 +24,8 @@ class MessageLine:
     name: str
     dial: str
     """What to call back ("" when the caller ID was withheld)."""
+    blockable: bool
+    """The caller has a phone number to block (BLK-7)."""
     length: str
     when: str
 
@@ -38,6 +40,7 @@ def message_line(message: VoicemailMessage, settings: EffectiveRegional) -> Mess
         party=message.from_extension or shown,
         name=message.from_name,
         dial=message.from_extension or number,
+        blockable=bool(number),
         length=length_text(duration_seconds(message)),
         when=moment_text(message.created_at, settings),
     )

@@ -1,7 +1,7 @@
 """The Messages tab (VM-4): the signed-in user's voicemails, newest first, in the Inbox
 or in Deleted Items, 50 per page, with the guide's columns, an in-page player, download,
-mark read or unread, delete and restore. Faxes, texts, Outbox, Sent Items and Recordings
-come with their features."""
+mark read or unread, delete and restore, and blocking the caller in one click (BLK-7).
+Faxes, texts, Outbox, Sent Items and Recordings come with their features."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from telephonist.accounts.users import effective_regional
+from telephonist.answering import blocking
 from telephonist.domain.text import N_
-from telephonist.errors import Conflict
+from telephonist.errors import Conflict, InvalidInput
 from telephonist.i18n import gettext_for
 from telephonist.portal.rendering import render
 from telephonist.portal.visitors import CurrentUser, SignedIn, check_csrf, runtime_of
@@ -43,6 +44,7 @@ NOTICES = {
     "deleted": N_("The message was moved to Deleted Items."),
     "restored": N_("The message was restored to the Inbox."),
     "purged": N_("The message was deleted permanently."),
+    "blocked": N_("The caller was blocked: their calls will not reach you."),
 }
 
 
@@ -169,3 +171,30 @@ def restore_message(
     except Conflict:
         raise HTTPException(409) from None
     return _back("deleted", "restored")
+
+
+@router.post("/messages/{message_id}/block")
+def block_caller(
+    request: Request,
+    message_id: int,
+    me: CurrentUser,
+    folder: FormText = "inbox",
+    csrf_token: FormText = "",
+) -> Response:
+    """BLK-7: put the caller's number on the user's block list."""
+    check_csrf(request, csrf_token)
+    try:
+        with runtime_of(request).db.transaction() as session:
+            message = messages.get_message(session, me.account.id, me.extension.id, message_id)
+            if not message.from_number:
+                raise HTTPException(400)
+            blocking.block_number(
+                session,
+                me.account.id,
+                me.extension.id,
+                message.from_number,
+                label=message.from_name,
+            )
+    except (InvalidInput, Conflict):
+        raise HTTPException(400) from None
+    return _back(folder, "blocked")
