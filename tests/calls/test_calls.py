@@ -159,12 +159,12 @@ def test_nobody_answers_within_the_ring_time(phone_system: RunningServer, sipp: 
     assert call_log(phone_system, "11103")[0]["result"] == "No Answer"
 
 
-@pytest.mark.parametrize(("dialled", "code"), [("99999", 404), ("11011", 480), ("11102", 480)])
+@pytest.mark.parametrize(("dialled", "code"), [("99999", 404), ("11001", 480), ("11102", 480)])
 def test_unknown_numbers_and_unreachable_extensions_are_refused(
     phone_system: RunningServer, sipp: Sipp, dialled: str, code: int
 ) -> None:
-    """404 for a number that does not exist; 480 for a message-only extension (until
-    voicemail) and for a user with no phone registered."""
+    """404 for a number that does not exist; 480 for a call queue (until queues exist)
+    and for a user with no phone registered (and, here, no voicemail)."""
     sipp.run(
         "uac_expect_reject.xml",
         sip_address(phone_system),

@@ -1,8 +1,12 @@
 """The B2BUA (ARCHITECTURE.md principle 3): every call is a caller leg we answer and legs
-we place, with media anchored on our endpoints. It rings all of an extension's contacts
-at once (forking), relays ringing and early media, answers the caller with the first
-2xx, cancels the others, relays hold/resume re-INVITEs both ways, ends both legs on BYE,
-and writes the call log of each party (LOG-2)."""
+we place, with media anchored on our endpoints.
+
+This module holds the SIP side of calls: it places legs (several at once: forking),
+relays ringing and early media, answers the caller (with the first 2xx of a leg, or
+before any, for greetings and voicemail), cancels the legs left, relays hold/resume
+re-INVITEs both ways, ends both legs on BYE, and writes the call log of each party
+(LOG-2). What happens in which order (greetings, ring steps, voicemail) is the plan's
+business: calls.plan_runner drives these primitives from a CallPlan."""
 
 from __future__ import annotations
 
@@ -13,12 +17,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telephonist.calllog.records import CallAction, CallReason, CallResult
 from telephonist.calls.authentication import Challenge, DeviceAuthentication
-from telephonist.calls.directory import DirectoryCache, Location, TrunkEntry
+from telephonist.calls.channel import Party as ChannelParty
+from telephonist.calls.directory import DirectoryCache, ExtensionEntry, Location, TrunkEntry
 from telephonist.calls.journal import CallJournal, Party, RecordHandle
+from telephonist.calls.leg_channel import LegChannel
 from telephonist.calls.legs import (
     ClientLeg,
     LegState,
@@ -27,7 +33,6 @@ from telephonist.calls.legs import (
     dialog_from_state,
     new_invite,
     retry_with,
-    sip_uri,
 )
 from telephonist.calls.media_sdp import (
     SdpSession,
@@ -36,10 +41,10 @@ from telephonist.calls.media_sdp import (
     remote_media,
 )
 from telephonist.calls.registrar import LocationService
-from telephonist.calls.routing import Caller, CallOutside, CallRouter, Refuse, RingExtension
+from telephonist.calls.routing import Caller, CallRouter, Refuse, RingExtension
 from telephonist.calls.stack import SipStack
-from telephonist.domain.dialing import NumberFormat, format_for_trunk
-from telephonist.media.engine import MediaEngine, MediaError
+from telephonist.media.dtmf import DtmfDigit
+from telephonist.media.engine import MediaEndpoint, MediaEngine, MediaError
 from telephonist.sip import (
     ClientCredentials,
     DialogError,
@@ -59,16 +64,18 @@ from telephonist.sip import (
     pick_challenge,
 )
 from telephonist.sip.offer_answer import is_hold_offer
-from telephonist.sip.sdp import SessionDescription
 from telephonist.sip.transactions import TransactionKey
+from telephonist.sip.uri import Uri
 from telephonist.store.base import utcnow
+
+if TYPE_CHECKING:
+    from telephonist.calls.plan_runner import PlanRunner
 
 log = logging.getLogger(__name__)
 
-OUTSIDE_RING_SECONDS = 120
-"""How long a call to an outside number may ring before we give up."""
 BUSY_FIRST = (486, 600, 603, 480, 404)
 """Which failure to tell the caller when every leg failed (busy wins, as phones expect)."""
+DTMF_KEYS = frozenset("0123456789*#ABCD")
 
 
 @dataclass(frozen=True)
@@ -117,8 +124,28 @@ class LogRows:
 
 
 @dataclass
+class RingAttempt:
+    """The legs one ring step placed. ``answered`` resolves with the first leg to answer
+    (its 2xx in ``leg.answer``), or None once every leg failed or the step was stopped."""
+
+    forks: list[ClientLeg]
+    answered: asyncio.Future[ClientLeg | None]
+
+    def settle(self, leg: ClientLeg | None) -> None:
+        if not self.answered.done():
+            self.answered.set_result(leg)
+
+    @property
+    def statuses(self) -> list[int]:
+        return [fork.final_status for fork in self.forks]
+
+
+@dataclass
 class Call:
-    """One call: the caller's leg, the legs we placed, its media and its log rows."""
+    """One call: the caller's leg, the legs we placed, its media and its log rows.
+
+    Until it is connected (``b`` set) a plan runner owns the call and decides how it ends;
+    ``caller_left`` tells it the caller cancelled or hung up meanwhile."""
 
     session_id: str
     account_id: int
@@ -126,16 +153,34 @@ class Call:
     a: ServerLeg
     b_media: MediaLeg
     forks: list[ClientLeg] = field(default_factory=list)
+    attempt: RingAttempt | None = None
     b: ClientLeg | None = None
     external: bool = False
     rows: LogRows = field(default_factory=LogRows)
-    ring_timer: asyncio.TimerHandle | None = None
     ack_timer: asyncio.TimerHandle | None = None
     bridged: bool = False
     answered_at: float | None = None
     reinvite_pending: bool = False
     ended: bool = False
-    cancelled_by_caller: bool = False
+    caller_left: bool = False
+    caller_answered: bool = False
+    caller_channel: LegChannel | None = None
+    callee_channel: LegChannel | None = None
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One leg to place: where the INVITE goes and who it says is calling whom."""
+
+    request_uri: Uri
+    destination: Peer
+    from_party: NameAddress
+    to_party: NameAddress
+    label: str
+    trunk: TrunkEntry | None = None
+    extra_headers: tuple[tuple[str, str], ...] = ()
+    location: Location | None = None
+    """For emergency calls: the caller's address, sent by value (RFC 6442)."""
 
 
 class CallManager:
@@ -150,6 +195,7 @@ class CallManager:
         router: CallRouter,
         location: LocationService,
         journal: CallJournal,
+        runner_factory: Callable[[CallManager], PlanRunner],
     ) -> None:
         self.stack = stack
         self.engine = engine
@@ -158,10 +204,12 @@ class CallManager:
         self.router = router
         self.location = location
         self.journal = journal
+        self.runner = runner_factory(self)
         self.calls: dict[str, Call] = {}
         self._by_invite: dict[TransactionKey, Call] = {}
         self._dialogs: dict[DialogId, tuple[Call, Side]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        engine.set_dtmf_handler(self._key_pressed)
 
     # -- entry points from the application ---------------------------------------------------
 
@@ -179,19 +227,17 @@ class CallManager:
         self.spawn(lambda: self._start_safely(request, source, key))
 
     async def _start_safely(self, request: SipRequest, source: Peer, key: TransactionKey) -> None:
-        """A bug in handling one call answers that caller 500 and frees its media; it
-        never leaves a phone ringing forever or an RTP port taken."""
+        """A bug in handling one call answers that caller 500 (or hangs up) and frees its
+        media; it never leaves a phone ringing forever or an RTP port taken."""
         try:
             await self._start(request, source, key)
         except Exception:
-            log.exception("setting up call %s failed", request.call_id)
-            call = self._by_invite.get(key)
+            log.exception("handling call %s failed", request.call_id)
+            call = self._by_invite.get(key) or next(
+                (c for c in self.calls.values() if c.a.key == key), None
+            )
             if call is not None:
-                self._reject_caller(call, 500, "Server Internal Error")
-                for fork in call.forks:
-                    if fork.pending:
-                        self._send_cancel(fork)
-                await self._finish(call, FAILED)
+                await self.end_call(call, FAILED, 500, "Server Internal Error")
             elif self.stack.layer.state(key) is not None:
                 self.stack.respond(key, make_response(request, 500, to_tag=new_tag()))
 
@@ -208,13 +254,8 @@ class CallManager:
         self.stack.respond(key, make_response(request, 200))
         if call.a.final_sent:
             return
-        call.cancelled_by_caller = True
-        for fork in call.forks:
-            if fork.pending:
-                fork.state = LegState.CANCELLED
-                self._send_cancel(fork)
-        self._reject_caller(call, 487, "Request Terminated")
-        self.spawn(lambda: self._finish(call, NOT_ANSWERED))
+        self.reject_caller(call, 487, "Request Terminated")
+        self._caller_left(call)
 
     def ack(self, request: SipRequest) -> None:
         """The caller's ACK for our 2xx: stop retransmitting it."""
@@ -234,7 +275,7 @@ class CallManager:
             self.stack.respond(key, make_response(request, 481, "Call/Transaction Does Not Exist"))
             return
         call, side = found
-        leg = call.a if side is Side.CALLER else call.b
+        leg = call.a if side is Side.CALLER else self._callee_leg(call, request)
         if leg is not None and leg.dialog is not None:
             try:
                 leg.dialog.receive_request(request)
@@ -243,10 +284,16 @@ class CallManager:
                 return
         if request.method == "BYE":
             self.stack.respond(key, make_response(request, 200))
-            self.spawn(lambda: self._hang_up(call, side))
+            self._bye_received(call, side)
         elif request.method == "INVITE":
             self.spawn(lambda: self._relay_reinvite(call, side, request, key))
-        elif request.method in ("INFO", "OPTIONS", "NOTIFY"):
+        elif request.method == "INFO":
+            self.stack.respond(key, make_response(request, 200))
+            key_pressed = dtmf_of_info(request)
+            channel = call.caller_channel if side is Side.CALLER else call.callee_channel
+            if key_pressed is not None and channel is not None:
+                channel.key_pressed(key_pressed)
+        elif request.method in ("OPTIONS", "NOTIFY"):
             self.stack.respond(key, make_response(request, 200))
         else:
             response = make_response(request, 501, "Not Implemented")
@@ -260,9 +307,31 @@ class CallManager:
         if found is None:
             return
         call, side = found
-        leg = call.b if side is Side.CALLEE else None
+        leg = (
+            next(
+                (
+                    fork
+                    for fork in call.forks
+                    if fork.dialog is not None
+                    and fork.answer is not None
+                    and fork.dialog.call_id == response.call_id
+                ),
+                None,
+            )
+            if side is Side.CALLEE
+            else None
+        )
         if leg is not None and leg.dialog is not None:
             self.stack.send_stateless(leg.ack_for(self.stack, response), leg.destination)
+
+    def _key_pressed(self, endpoint: MediaEndpoint, digit: DtmfDigit) -> None:
+        """RFC 4733 key presses, from the media engine, to the channel of their leg."""
+        call = self.calls.get(endpoint.call_id)
+        if call is None:
+            return
+        channel = call.caller_channel if endpoint.leg_id == "a" else call.callee_channel
+        if channel is not None:
+            channel.key_pressed(digit.digit)
 
     # -- a new call ----------------------------------------------------------------------------
 
@@ -355,9 +424,9 @@ class CallManager:
             telephone_event_pt=remote.telephone_event_pt,
         )
         if isinstance(decision, RingExtension):
-            await self._ring_extension(call, decision, offer)
+            await self.runner.deliver(call, decision, dialled)
         else:
-            await self._call_outside(call, decision)
+            await self.runner.call_outside(call, decision)
 
     def _open_caller_row(
         self, *, call_id: str, caller: Caller, callee: Party, external: bool
@@ -377,118 +446,223 @@ class CallManager:
             start=utcnow(),
         )
 
-    async def _ring_extension(
-        self, call: Call, decision: RingExtension, offer: SessionDescription
-    ) -> None:
-        target = decision.extension
-        caller = call.caller
-        exclude = caller.device.device_id if caller.device is not None else None
-        bindings = [
-            b
-            for b in self.location.bindings_of_extension(target.extension_id, time.time())
-            if b.device_id != exclude
-        ]
-        callee = Party(target.direct_number or "", target.name, target.number)
-        external = caller.trunk is not None
-        if caller.extension is not None:
-            call.rows.caller = self._open_caller_row(
-                call_id=call.a.request.call_id, caller=caller, callee=callee, external=external
-            )
-        call.rows.callee = self.journal.open(
-            account_id=call.account_id,
-            extension_id=target.extension_id,
-            session_id=call.a.request.call_id[:64],
-            direction="Inbound",
-            action=CallAction.PHONE_CALL,
-            transport="PSTN" if external else "VoIP",
-            caller=_party_of(caller),
-            callee=callee,
-            start=utcnow(),
-        )
-        if not bindings:
-            self._reject_caller(call, 480, "Temporarily Unavailable")
-            await self._finish(call, NOT_ANSWERED)
-            return
-        host = self.stack.endpoint.host
-        if caller.trunk is not None:
-            from_party = NameAddress(
-                sip_uri(caller.number or "anonymous", host), caller.name or None
-            )
-        else:
-            from_party = NameAddress(sip_uri(caller.number, host), caller.name or None)
-        to_party = NameAddress(sip_uri(target.number, host), target.name)
-        preferred = call.a.media.remote.codec if call.a.media.remote else None
-        sdp = call.b_media.sdp.offer(preferred)
-        for binding in bindings:
-            request = new_invite(
-                self.stack,
-                request_uri=binding.contact.uri,
-                destination=binding.destination,
-                from_party=from_party,
-                to_party=to_party,
-                sdp=sdp,
-            )
-            leg = ClientLeg(
-                request, binding.destination, call.b_media, label=f"device {binding.device_id}"
-            )
-            call.forks.append(leg)
-            self._send_leg(call, leg)
-        loop = asyncio.get_running_loop()
-        call.ring_timer = loop.call_later(decision.timeout, lambda: self._ring_timeout(call))
-
-    async def _call_outside(self, call: Call, decision: CallOutside) -> None:
-        trunk = decision.trunk
-        caller = call.caller
-        number_format = NumberFormat(trunk.number_format)
-        dialled = decision.number
-        if not decision.emergency:
-            dialled = format_for_trunk(decision.number, number_format)
-        caller_id = (
-            format_for_trunk(decision.caller_id, number_format)
-            if decision.caller_id
-            else "anonymous"
-        )
-        host = self.stack.endpoint.host
-        destination = trunk.destination
-        uri = sip_uri(dialled, trunk.host, trunk.port, trunk.transport)
-        from_party = NameAddress(sip_uri(caller_id, host), caller.name or None)
-        extra = [
-            (
-                "P-Asserted-Identity",
-                NameAddress(sip_uri(caller_id, host), caller.name or None).serialize(),
-            )
-        ]
-        preferred = call.a.media.remote.codec if call.a.media.remote else None
-        sdp = call.b_media.sdp.offer(preferred)
-        body_override = None
-        if decision.emergency and decision.location is not None:
-            content_id = f"{secrets.token_hex(6)}@{host}"
-            extra += [("Geolocation", f"<cid:{content_id}>"), ("Geolocation-Routing", "yes")]
-            body_override = _with_location(sdp, decision.location, content_id, caller_id)
-        request = new_invite(
-            self.stack,
-            request_uri=uri,
-            destination=destination,
-            from_party=from_party,
-            to_party=NameAddress(sip_uri(dialled, trunk.host, trunk.port)),
-            sdp=sdp,
-            extra_headers=extra,
-            body_override=body_override,
-        )
-        call.external = True
-        if caller.extension is not None:
+    def open_rows(self, call: Call, callee: Party, extension: ExtensionEntry | None) -> None:
+        """The call-log rows of a new call: the caller's (one of our users) and, for a call
+        to an extension, the callee's."""
+        external = call.caller.trunk is not None or extension is None
+        if call.caller.extension is not None:
             call.rows.caller = self._open_caller_row(
                 call_id=call.a.request.call_id,
-                caller=caller,
-                callee=Party(decision.number),
-                external=True,
+                caller=call.caller,
+                callee=callee,
+                external=external,
             )
-        leg = ClientLeg(request, destination, call.b_media, label=f"trunk {trunk.name}")
-        leg.auth_retried = trunk.auth_mode != "registration"
-        call.forks.append(leg)
-        self._send_leg(call, leg, trunk)
-        loop = asyncio.get_running_loop()
-        call.ring_timer = loop.call_later(OUTSIDE_RING_SECONDS, lambda: self._ring_timeout(call))
+        if extension is not None:
+            call.rows.callee = self.journal.open(
+                account_id=call.account_id,
+                extension_id=extension.extension_id,
+                session_id=call.a.request.call_id[:64],
+                direction="Inbound",
+                action=CallAction.PHONE_CALL,
+                transport="PSTN" if call.caller.trunk is not None else "VoIP",
+                caller=_party_of(call.caller),
+                callee=callee,
+                start=utcnow(),
+            )
+
+    # -- primitives the plan runner drives ---------------------------------------------------
+
+    def place(self, call: Call, placements: list[Placement]) -> RingAttempt:
+        """Send an INVITE for each placement; the returned attempt settles with the first
+        leg to answer (the others are cancelled then), or None when all have failed."""
+        attempt = RingAttempt([], asyncio.get_running_loop().create_future())
+        call.attempt = attempt
+        preferred = call.a.media.remote.codec if call.a.media.remote else None
+        sdp = call.b_media.sdp.offer(preferred)
+        for placement in placements:
+            extra = list(placement.extra_headers)
+            body_override = None
+            if placement.location is not None:
+                content_id = f"{secrets.token_hex(6)}@{self.stack.endpoint.host}"
+                extra += [("Geolocation", f"<cid:{content_id}>"), ("Geolocation-Routing", "yes")]
+                caller_id = getattr(placement.from_party.uri, "user", None) or "anonymous"
+                body_override = _with_location(sdp, placement.location, content_id, caller_id)
+            request = new_invite(
+                self.stack,
+                request_uri=placement.request_uri,
+                destination=placement.destination,
+                from_party=placement.from_party,
+                to_party=placement.to_party,
+                sdp=sdp,
+                extra_headers=extra,
+                body_override=body_override,
+            )
+            leg = ClientLeg(request, placement.destination, call.b_media, label=placement.label)
+            if placement.trunk is not None:
+                leg.auth_retried = placement.trunk.auth_mode != "registration"
+            attempt.forks.append(leg)
+            call.forks.append(leg)
+            self._send_leg(call, leg, placement.trunk)
+        if not attempt.forks:
+            attempt.settle(None)
+        return attempt
+
+    def stop_ringing(self, call: Call, *, keep: ClientLeg | None = None) -> None:
+        """CANCEL every leg of the current attempt still ringing (but ``keep``)."""
+        attempt = call.attempt
+        if attempt is None:
+            return
+        for fork in attempt.forks:
+            if fork is not keep and fork.pending:
+                fork.state = LegState.CANCELLED
+                self._send_cancel(fork)
+        attempt.settle(keep)
+
+    async def answer_caller(self, call: Call, language: str) -> LegChannel | None:
+        """Answer the caller ourselves (greetings, voicemail, announcements): a 2xx with
+        our media; returns the caller's channel, or None when the caller has gone."""
+        if call.caller_channel is not None:
+            return call.caller_channel
+        if call.ended or call.caller_left or call.a.final_sent:
+            return None
+        remote = call.a.media.remote
+        assert remote is not None
+        if call.a.answer_sdp is None:
+            call.a.answer_sdp = call.a.media.sdp.answer(
+                parse_sdp(call.a.request.body), remote.codec
+            )
+        self._answer_caller_now(call)
+        call.caller_channel = LegChannel(
+            self.engine,
+            call.a.media.endpoint,
+            ChannelParty(call.caller.number or None, call.caller.name or None),
+            language,
+            lambda: self._hang_up_caller(call),
+        )
+        return call.caller_channel
+
+    def callee_channel(self, call: Call, leg: ClientLeg, language: str) -> LegChannel:
+        """A channel on a leg that answered but is not connected yet (CH-5: announce the
+        call, ask for a key or the PIN before connecting)."""
+        call.callee_channel = LegChannel(
+            self.engine,
+            call.b_media.endpoint,
+            ChannelParty(None, None),
+            language,
+            lambda: self._end_leg_soon(leg),
+        )
+        return call.callee_channel
+
+    async def _end_leg_soon(self, leg: ClientLeg) -> None:
+        self.end_leg(leg)
+
+    async def prepare_callee_media(self, call: Call, leg: ClientLeg) -> bool:
+        """Point our callee-side endpoint at what the answering leg's SDP says (before a
+        CH-5 announcement, or to connect). False when the answer has no usable SDP."""
+        assert leg.answer is not None
+        try:
+            remote = remote_media(parse_sdp(leg.answer.body))
+        except (SdpParseError, SipParseError) as error:
+            log.warning("answer without usable SDP on %s: %s", call.session_id, error)
+            return False
+        call.b_media.remote = remote
+        await self.engine.set_remote(
+            call.b_media.endpoint,
+            remote.address,
+            remote.port,
+            codec=remote.codec,
+            telephone_event_pt=remote.telephone_event_pt,
+        )
+        return True
+
+    async def connect(self, call: Call, leg: ClientLeg) -> bool:
+        """Connect the caller to a leg that answered: answer the caller if we have not
+        yet, bridge the media, and hand the call over to the in-dialog handlers."""
+        if call.ended or call.caller_left:
+            self.end_leg(leg)
+            return False
+        if call.b_media.remote is None and not await self.prepare_callee_media(call, leg):
+            self.end_leg(leg)
+            return False
+        remote = call.b_media.remote
+        assert remote is not None
+        if call.a.answer_sdp is None:
+            call.a.answer_sdp = call.a.media.sdp.answer(
+                parse_sdp(call.a.request.body), remote.codec
+            )
+        if not call.bridged:
+            await self.engine.bridge(call.a.media.endpoint, call.b_media.endpoint)
+            call.bridged = True
+        if call.ended or call.caller_left:
+            self.end_leg(leg)
+            return False
+        call.b = leg
+        call.callee_channel = None
+        if not call.caller_answered:
+            self._answer_caller_now(call)
+        call.caller_channel = None
+        assert leg.dialog is not None
+        self._dialogs[leg.dialog.id] = (call, Side.CALLEE)
+        now = utcnow()
+        for handle in (call.rows.caller, call.rows.callee):
+            if handle is not None:
+                self.journal.answered(handle, now)
+        self.journal.remember_active(
+            call.session_id, call.account_id, [call.a.dialog_state(), leg.dialog_state()]
+        )
+        return True
+
+    async def end_call(
+        self, call: Call, outcome: Outcome, status: int = 480, reason: str | None = None
+    ) -> None:
+        """End a call that is not connected: refuse the caller with ``status`` if we never
+        answered, else hang up on them; stop every leg; log ``outcome``."""
+        if call.ended:
+            return
+        if not call.a.final_sent:
+            self.reject_caller(call, status, reason)
+        elif call.caller_answered and not call.caller_left:
+            self._send_bye(call.a.in_dialog_request(self.stack, "BYE"), call.a.source)
+        self.stop_ringing(call)
+        for fork in call.forks:
+            if fork.state is LegState.ANSWERED and fork is not call.b:
+                self.end_leg(fork)
+        if call.b is not None:
+            self.end_leg(call.b)
+        await self._finish(call, outcome)
+
+    def reject_caller(self, call: Call, status: int, reason: str | None = None) -> None:
+        if call.a.final_sent:
+            return
+        call.a.final_sent = True
+        self._by_invite.pop(call.a.key, None)
+        self.stack.respond(call.a.key, call.a.response(status, reason, stack=self.stack))
+
+    def _answer_caller_now(self, call: Call) -> None:
+        call.caller_answered = True
+        call.answered_at = time.monotonic()
+        self.stack.respond(
+            call.a.key, call.a.response(200, sdp=call.a.answer_sdp, stack=self.stack)
+        )
+        call.a.final_sent = True
+        self._by_invite.pop(call.a.key, None)
+        self._index_caller_dialog(call)
+        self._retransmit_ok(call, self.stack.layer.config.t1)
+
+    async def _hang_up_caller(self, call: Call) -> None:
+        """A voice application hung up on the caller: BYE them (the runner ends the call)."""
+        if call.caller_answered and not call.caller_left and call.a.dialog is not None:
+            call.caller_left = True
+            self._send_bye(call.a.in_dialog_request(self.stack, "BYE"), call.a.source)
+
+    def end_leg(self, leg: ClientLeg) -> None:
+        """BYE a leg that answered (a late answer, or one declined before connecting)."""
+        if leg.dialog is not None and leg.state is not LegState.ENDED:
+            leg.state = LegState.ENDED
+            self._send_bye(leg.in_dialog_request(self.stack, "BYE"), leg.destination)
+
+    def _send_bye(self, bye: SipRequest, destination: Peer) -> None:
+        self.stack.request(bye, destination, lambda _r: None)
 
     def _send_leg(self, call: Call, leg: ClientLeg, trunk: TrunkEntry | None = None) -> None:
         leg.key = self.stack.request(
@@ -503,27 +677,27 @@ class CallManager:
         self, call: Call, leg: ClientLeg, response: SipResponse, trunk: TrunkEntry | None
     ) -> None:
         status = response.status
+        attempt = call.attempt
+        current = attempt is not None and leg in attempt.forks and not attempt.answered.done()
         if status < 200:
             if status > 100:
                 leg.adopt_dialog(response)
                 leg.state = LegState.RINGING if leg.state is LegState.CALLING else leg.state
-            if status > 100 and not call.a.final_sent and not call.ended:
+            if status > 100 and current and not call.a.final_sent and not call.ended:
                 self.spawn(lambda: self._relay_ringing(call, leg, response))
             return
         if status < 300:
             leg.adopt_dialog(response)
             if leg.dialog is not None:
                 self.stack.send_stateless(leg.ack_for(self.stack, response), leg.destination)
-            if call.b is None and not call.a.final_sent and not call.ended:
+            if current and not call.ended and not call.caller_left and leg.dialog is not None:
+                assert attempt is not None
                 leg.state = LegState.ANSWERED
-                call.b = leg
-                self.spawn(lambda: self._answer(call, leg, response))
+                leg.answer = response
+                self._dialogs[leg.dialog.id] = (call, Side.CALLEE)
+                self.stop_ringing(call, keep=leg)
             else:
-                leg.state = LegState.ENDED
-                if leg.dialog is not None:
-                    self.stack.request(
-                        leg.in_dialog_request(self.stack, "BYE"), leg.destination, lambda _r: None
-                    )
+                self.end_leg(leg)
             return
         if status in (401, 407) and trunk is not None and not leg.auth_retried and not call.ended:
             leg.auth_retried = True
@@ -547,8 +721,8 @@ class CallManager:
                 return
         leg.state = LegState.FAILED if leg.state is not LegState.CANCELLED else leg.state
         leg.final_status = status
-        if not call.ended and call.b is None and not any(fork.pending for fork in call.forks):
-            self.spawn(lambda: self._all_legs_failed(call))
+        if attempt is not None and current and not any(fork.pending for fork in attempt.forks):
+            attempt.settle(None)
 
     async def _relay_ringing(self, call: Call, leg: ClientLeg, response: SipResponse) -> None:
         """180 to the caller; 183 with SDP also bridges early media (ringback from a
@@ -588,45 +762,6 @@ class CallManager:
             await self.engine.bridge(call.a.media.endpoint, call.b_media.endpoint)
             call.bridged = True
 
-    async def _answer(self, call: Call, leg: ClientLeg, response: SipResponse) -> None:
-        """The first 2xx wins: answer the caller, cancel the other legs."""
-        if call.ring_timer is not None:
-            call.ring_timer.cancel()
-        for fork in call.forks:
-            if fork is not leg and fork.pending:
-                fork.state = LegState.CANCELLED
-                self._send_cancel(fork)
-        try:
-            remote = remote_media(parse_sdp(response.body))
-        except (SdpParseError, SipParseError) as error:
-            log.warning("answer without usable SDP on %s: %s", call.session_id, error)
-            self.stack.request(
-                leg.in_dialog_request(self.stack, "BYE"), leg.destination, lambda _r: None
-            )
-            self._reject_caller(call, 488, "Not Acceptable Here")
-            await self._finish(call, FAILED)
-            return
-        await self._connect_media(call, leg, remote)
-        if call.ended or call.a.final_sent:
-            return
-        call.answered_at = time.monotonic()
-        self.stack.respond(
-            call.a.key, call.a.response(200, sdp=call.a.answer_sdp, stack=self.stack)
-        )
-        call.a.final_sent = True
-        self._by_invite.pop(call.a.key, None)
-        self._index_caller_dialog(call)
-        assert leg.dialog is not None
-        self._dialogs[leg.dialog.id] = (call, Side.CALLEE)
-        self._retransmit_ok(call, self.stack.layer.config.t1)
-        now = utcnow()
-        for handle in (call.rows.caller, call.rows.callee):
-            if handle is not None:
-                self.journal.answered(handle, now)
-        self.journal.remember_active(
-            call.session_id, call.account_id, [call.a.dialog_state(), leg.dialog_state()]
-        )
-
     def _retransmit_ok(self, call: Call, interval: float) -> None:
         """Resend the 2xx until the caller's ACK (§13.3.1.4), then give up and hang up."""
         if call.a.source.reliable or call.ended:
@@ -636,7 +771,11 @@ class CallManager:
         if elapsed >= 64 * t1:
             if not call.a.acked:
                 log.info("no ACK for call %s: hanging up", call.session_id)
-                self.spawn(lambda: self._hang_up(call, Side.CALLER, bye_caller=True))
+                if call.b is None:
+                    self.spawn(lambda: self._hang_up_caller(call))
+                    self._caller_left(call)
+                else:
+                    self.spawn(lambda: self._hang_up(call, Side.CALLER, bye_caller=True))
             return
 
         def again() -> None:
@@ -654,43 +793,42 @@ class CallManager:
         if call.a.dialog is not None:
             self._dialogs[call.a.dialog.id] = (call, Side.CALLER)
 
-    def _ring_timeout(self, call: Call) -> None:
-        """Nobody answered in time: cancel every leg and tell the caller."""
-        call.ring_timer = None
-        if call.a.final_sent or call.ended:
-            return
-        for fork in call.forks:
-            if fork.pending:
-                fork.state = LegState.CANCELLED
-                self._send_cancel(fork)
-        self._reject_caller(call, 480, "Temporarily Unavailable")
-        self.spawn(lambda: self._finish(call, NOT_ANSWERED))
-
-    async def _all_legs_failed(self, call: Call) -> None:
-        if call.a.final_sent or call.ended:
-            return
-        statuses = [fork.final_status for fork in call.forks]
-        status = next((code for code in BUSY_FIRST if code in statuses), 480)
-        reason = {486: "Busy Here", 600: "Busy Everywhere", 603: "Decline", 404: "Not Found"}.get(
-            status, "Temporarily Unavailable"
-        )
-        if not call.external and status == 404:
-            status, reason = 480, "Temporarily Unavailable"
-        self._reject_caller(call, status, reason)
-        await self._finish(call, outcome_for(status))
-
     def _send_cancel(self, leg: ClientLeg) -> None:
         """CANCEL a leg still ringing (§9.1); a 2xx that crosses it is ACKed and BYEd."""
         if leg.key is None or self.stack.layer.state(leg.key) is None:
             return
         self.stack.request(make_cancel(leg.request), leg.destination, lambda _r: None)
 
-    def _reject_caller(self, call: Call, status: int, reason: str) -> None:
-        if call.a.final_sent:
-            return
-        call.a.final_sent = True
-        self._by_invite.pop(call.a.key, None)
-        self.stack.respond(call.a.key, call.a.response(status, reason, stack=self.stack))
+    def _callee_leg(self, call: Call, request: SipRequest) -> ClientLeg | None:
+        """The leg of ours an in-dialog request from the callee side belongs to."""
+        if call.b is not None:
+            return call.b
+        return next(
+            (
+                fork
+                for fork in call.forks
+                if fork.dialog is not None and fork.dialog.id == dialog_id_of_request(request)
+            ),
+            None,
+        )
+
+    def _caller_left(self, call: Call) -> None:
+        """The caller cancelled or hung up before being connected: stop what rings and
+        let the plan runner end the call."""
+        call.caller_left = True
+        self.stop_ringing(call)
+        if call.caller_channel is not None:
+            call.caller_channel.hung_up()
+        if call.callee_channel is not None:
+            call.callee_channel.hung_up()
+
+    def _bye_received(self, call: Call, side: Side) -> None:
+        if call.b is not None or call.ended:
+            self.spawn(lambda: self._hang_up(call, side))
+        elif side is Side.CALLER:
+            self._caller_left(call)
+        elif call.callee_channel is not None:
+            call.callee_channel.hung_up()
 
     # -- established calls ------------------------------------------------------------------
 
@@ -810,14 +948,18 @@ class CallManager:
         if call.ended:
             return
         call.ended = True
-        for timer in (call.ring_timer, call.ack_timer):
-            if timer is not None:
-                timer.cancel()
+        if call.attempt is not None:
+            call.attempt.settle(None)
+        for channel in (call.caller_channel, call.callee_channel):
+            if channel is not None:
+                channel.hung_up()
+        if call.ack_timer is not None:
+            call.ack_timer.cancel()
         self.calls.pop(call.session_id, None)
         self._by_invite.pop(call.a.key, None)
-        for leg in (call.a, call.b):
-            if leg is not None and leg.dialog is not None:
-                self._dialogs.pop(leg.dialog.id, None)
+        for dialog in (call.a.dialog, *(fork.dialog for fork in call.forks)):
+            if dialog is not None:
+                self._dialogs.pop(dialog.id, None)
         for endpoint in (call.a.media.endpoint, call.b_media.endpoint):
             try:
                 await self.engine.release(endpoint)
@@ -858,11 +1000,7 @@ class CallManager:
             if call.b is not None and not call.ended:
                 await self._hang_up(call, Side.CALLEE)
             elif not call.ended:
-                self._reject_caller(call, 503, "Service Unavailable")
-                for fork in call.forks:
-                    if fork.pending:
-                        self._send_cancel(fork)
-                await self._finish(call, FAILED)
+                await self.end_call(call, FAILED, 503, "Service Unavailable")
         for task in list(self._tasks):
             task.cancel()
 
@@ -877,6 +1015,29 @@ def _party_of(caller: Caller) -> Party:
     if caller.extension is not None:
         return Party(caller.extension.direct_number or "", caller.name, caller.extension.number)
     return Party(caller.number, caller.name)
+
+
+def dtmf_of_info(request: SipRequest) -> str | None:
+    """The key a SIP INFO carries: ``application/dtmf-relay`` ("Signal=5") or
+    ``application/dtmf`` ("5"), as phones that do not send RFC 4733 events do."""
+    content_type = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+    text = request.body.decode("ascii", "replace")
+    if content_type == "application/dtmf-relay":
+        for line in text.splitlines():
+            name, _, value = line.partition("=")
+            if name.strip().lower() == "signal":
+                text = value
+                break
+        else:
+            return None
+    elif content_type != "application/dtmf":
+        return None
+    key = text.strip().upper()
+    if key == "10":
+        key = "*"
+    elif key == "11":
+        key = "#"
+    return key if key in DTMF_KEYS else None
 
 
 def _user_of(party: NameAddress) -> str:

@@ -103,6 +103,8 @@ class ClientLeg:
     final_status: int = 0
     auth_retried: bool = False
     label: str = ""
+    answer: SipResponse | None = None
+    """The 2xx that answered this leg, once it has."""
 
     @property
     def pending(self) -> bool:

@@ -8,6 +8,11 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
+from sqlalchemy.orm import Session
+
+from telephonist.answering.blocking import robocall_patterns
+from telephonist.answering.settings import SETTINGS_TABLES, load_extension_settings
+from telephonist.calls.answering_cache import AnsweringSettingsCache, Routing
 from telephonist.calls.application import PhoneSystem
 from telephonist.calls.authentication import DeviceAuthentication
 from telephonist.calls.b2bua import CallManager
@@ -15,18 +20,39 @@ from telephonist.calls.certificates import ensure_self_signed, server_context
 from telephonist.calls.directory import DirectoryCache
 from telephonist.calls.edge import EdgeGuard
 from telephonist.calls.journal import CallJournal
+from telephonist.calls.plan_runner import PlanRunner
 from telephonist.calls.registrar import LocationService, Registrar
 from telephonist.calls.routing import RingAllRouter
 from telephonist.calls.stack import Endpoint, SipStack
 from telephonist.calls.trunk_registration import TrunkRegistrar
+from telephonist.calls.voice import MailboxPins, VoicemailService, VoicePrompts
+from telephonist.domain.extensions import ExtensionType
 from telephonist.domain.failure_limits import FailureLimiter
 from telephonist.media.engine import MediaConfig, MediaEngine
 from telephonist.media.local import LocalMediaEngine
 from telephonist.media.workers import ProcessPoolMediaEngine
+from telephonist.prompts.library import PromptLibrary
 from telephonist.runtime import Runtime
 from telephonist.sip import DigestAuthenticator
+from telephonist.store.extensions import Extension
+from telephonist.voicemail.mailbox import MessageStore
 
 log = logging.getLogger(__name__)
+
+
+def routing_of(session: Session, account_id: int, extension_id: int) -> Routing | None:
+    """A user extension's answering settings and its account's robocall list."""
+    extension = session.get(Extension, extension_id)
+    if (
+        extension is None
+        or extension.account_id != account_id
+        or extension.type != ExtensionType.USER.value
+    ):
+        return None
+    return Routing(
+        load_extension_settings(session, account_id, extension_id),
+        robocall_patterns(session, account_id),
+    )
 
 
 @dataclass
@@ -82,6 +108,10 @@ class SipServer:
         location = LocationService()
         registrar = Registrar(location, runtime.db)
         journal = CallJournal(runtime.db)
+
+        library = PromptLibrary.in_data_dir(settings.data_dir)
+        store = MessageStore.of(runtime)
+        routing = AnsweringSettingsCache(runtime.db, routing_of, SETTINGS_TABLES)
         calls = CallManager(
             stack,
             engine,
@@ -90,6 +120,15 @@ class SipServer:
             RingAllRouter(settings.ring_timeout),
             location,
             journal,
+            lambda manager: PlanRunner(
+                manager,
+                routing=routing,
+                prompts=VoicePrompts(library, runtime.db, runtime.blobs),
+                voicemail=VoicemailService(store, library),
+                pins=MailboxPins(store),
+                ring_timeout=settings.ring_timeout,
+                work_dir=settings.data_dir,
+            ),
         )
         stack.application = PhoneSystem(stack, directory, authentication, registrar, calls)
         trunks = TrunkRegistrar(stack, directory)

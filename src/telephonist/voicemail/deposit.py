@@ -22,7 +22,13 @@ DEFAULT_MAX_SECONDS = 180.0
 SILENCE_SECONDS = 5.0
 """This long without speech ends the message."""
 STOP_KEY = "#"
+MAILBOX_KEY = "*"
+"""Pressed during the greeting: the mailbox owner wants their messages (VM-5)."""
 BEEP = Tone.BEEP.source()
+
+
+class MailboxRequested(Exception):
+    """The caller pressed * during the greeting: open the mailbox menu instead."""
 
 
 async def deposit(
@@ -40,15 +46,17 @@ async def deposit(
     ``greeting`` is the custom greeting, or None for the default "<name> is not
     available"; ``called`` is the extension the caller dialled when its messages go to
     another one (VM-2), by default the recipient. A key pressed during the greeting skips
-    to the beep."""
+    to the beep, except * which raises MailboxRequested."""
     language = channel.language
     called = called or recipient.party
     try:
-        await channel.play(
+        pressed = await channel.play(
             greeting or await _default_greeting(prompts, language, called.name),
             interruptible=True,
         )
         channel.flush_keys()
+        if pressed == MAILBOX_KEY:
+            raise MailboxRequested
         await channel.play(BEEP)
     except HungUp:
         return None
