@@ -7,11 +7,11 @@ import asyncio
 
 from sqlalchemy import select
 
+from telephonist.answering.settings import load_extension_settings
 from telephonist.calls.channel import RecordingEnd
 from telephonist.media.wav import WavFileSource
 from telephonist.store.identity import Greeting
 from telephonist.store.voicemail import VoicemailMessage
-from telephonist.voicemail.greetings import current_voicemail_greeting
 from telephonist.voicemail.mailbox import PIN_WINDOW_SECONDS, MessageStore
 from telephonist.voicemail.menu import CallBack, mailbox_menu
 from telephonist.voicemail.messages import MessageParty
@@ -194,7 +194,11 @@ def test_three_records_a_new_voicemail_greeting(demo: Demo) -> None:
         "goodbye",
     ]
     with demo.db.transaction() as session:
-        greeting = current_voicemail_greeting(session, demo.account_id, demo.dulcinea.extension_id)
+        settings = load_extension_settings(session, demo.account_id, demo.dulcinea.extension_id)
+        played = settings.user_hours_rule.greetings.voicemail.custom_id
+        assert played is not None
+        assert played == settings.after_hours_rule.greetings.voicemail.custom_id
+        greeting = session.get(Greeting, int(played))
         assert greeting is not None
         assert (greeting.kind, greeting.content_type) == ("Voicemail", "audio/wav")
         assert demo.blobs.get(greeting.blob_key)[44:] == tone(frames=100)
@@ -215,7 +219,7 @@ def test_a_greeting_shorter_than_a_second_or_cut_by_hanging_up_is_not_kept(
     assert "message-too-short" in channel.said and "greeting-saved" not in channel.said
     with demo.db.transaction() as session:
         assert session.scalars(select(Greeting)).all() == []
-    assert list((demo.blobs.root / "greetings").iterdir()) == []
+    assert [path for path in (demo.blobs.root / "greetings").rglob("*") if path.is_file()] == []
 
 
 def test_hanging_up_anywhere_ends_quietly(demo: Demo) -> None:

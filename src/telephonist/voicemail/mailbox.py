@@ -1,11 +1,12 @@
 """The message store as the voice applications use it during a call: each method runs
-the service functions of ``voicemail.messages`` and ``voicemail.greetings`` in a worker
+the service functions of ``voicemail.messages`` and ``answering.greetings`` in a worker
 thread, in a transaction of its own, so the event loop that carries the call's audio never
 waits on the database, and every step is committed before the next one starts."""
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from telephonist.accounts.extensions import get_extension
+from telephonist.answering.codec import GreetingType
+from telephonist.answering.greetings import save_custom_greeting
 from telephonist.calls.channel import Party
 from telephonist.domain.failure_limits import FailureLimiter
 from telephonist.errors import NotFound
@@ -27,7 +30,7 @@ from telephonist.store.blobs import BlobStore
 from telephonist.store.database import Database
 from telephonist.store.extensions import UserProfile
 from telephonist.store.voicemail import VoicemailMessage
-from telephonist.voicemail import greetings, messages
+from telephonist.voicemail import messages
 from telephonist.voicemail.messages import MIN_MESSAGE_MS, MessageParty, ReadStatus
 from telephonist.voicemail.waiting import MessageCounts
 
@@ -85,6 +88,9 @@ class MessageToPlay:
     """The caller's number or extension, "" when the caller ID was withheld."""
 
 
+RECORDING_FOLDER = "greetings/by-phone"
+"""Where a greeting recorded by phone is written as it is spoken, before it is kept."""
+RECORDED_BY_PHONE = "recorded-by-phone.wav"
 PIN_FAILURES = 10
 """Wrong PINs for one mailbox, over all calls, before it refuses every PIN for a while."""
 PIN_WINDOW_SECONDS = 900.0
@@ -222,7 +228,7 @@ class MessageStore:
 
     def new_greeting(self) -> GreetingRecording:
         """Where to record a greeting by phone."""
-        key = greetings.new_greeting_key()
+        key = f"{RECORDING_FOLDER}/{secrets.token_hex(16)}.wav"
         path = self.blobs.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         return GreetingRecording(key, WavFileSink(path))
@@ -235,11 +241,18 @@ class MessageStore:
             return False
 
         def work(session: Session) -> None:
-            greetings.save_voicemail_greeting(
-                session, mailbox.account_id, mailbox.extension_id, recording.blob_key
+            save_custom_greeting(
+                session,
+                self.blobs,
+                mailbox.account_id,
+                mailbox.extension_id,
+                GreetingType.VOICEMAIL,
+                self.blobs.get(recording.blob_key),
+                RECORDED_BY_PHONE,
             )
 
         await self._run(work)
+        self.drop_greeting(recording)
         return True
 
     def drop_greeting(self, recording: GreetingRecording) -> None:
