@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from telephonist.accounts import pages as account_pages
+from telephonist.answering import pages as answering_pages
 from telephonist.calllog import pages as calllog_pages
 from telephonist.errors import NotFound, PermissionDenied
 from telephonist.i18n import gettext_for
@@ -148,5 +149,6 @@ def create_portal(runtime: Runtime) -> FastAPI:
     app.include_router(calllog_pages.router)
     app.include_router(trunk_pages.router)
     app.include_router(voicemail_pages.router)
+    app.include_router(answering_pages.router)
     _error_handlers(app)
     return app
