@@ -139,7 +139,8 @@ class PcmSource(Protocol):
 
 
 DtmfHandler = Callable[[MediaEndpoint, DtmfDigit], None]
-"""Called once per key press received as RFC 4733 on a leg."""
+"""Called once per key press received on a leg: as RFC 4733 events, or heard in the audio
+of a leg that negotiated no telephone-event."""
 
 
 class MediaEngine(Protocol):
@@ -150,7 +151,7 @@ class MediaEngine(Protocol):
     """
 
     def set_dtmf_handler(self, handler: DtmfHandler | None) -> None:
-        """Route RFC 4733 key presses of every endpoint to ``handler``."""
+        """Route the key presses of every endpoint (RFC 4733 or in-band) to ``handler``."""
         ...
 
     async def allocate_endpoint(self, call_id: str, leg_id: str) -> MediaEndpoint:
@@ -168,7 +169,8 @@ class MediaEngine(Protocol):
     ) -> None:
         """Apply the leg's SDP: where to send (an IPv4 address; port 0 sends nothing) until
         its first packet latches the address, the codec it chose and its telephone-event
-        payload type. Resets the latch, as a re-INVITE may move the phone."""
+        payload type; without one, key presses are detected in the audio it sends. Resets
+        the latch, as a re-INVITE may move the phone."""
         ...
 
     async def bridge(self, a: MediaEndpoint, b: MediaEndpoint) -> None:

@@ -6,6 +6,10 @@ one ``struct`` unpack, one ``bytearray`` copy and one ``pack_into``: a B2BUA mus
 leg one consistent stream, so the payload type, sequence number, timestamp and SSRC are
 rewritten (offsets recomputed only when the source changes), and the payload is translated
 only when the legs chose different G.711 laws.
+
+A leg whose SDP offered no telephone-event sends its key presses as tones in the audio:
+only such legs decode what they receive and feed an in-band DTMF detector, so the phones
+that send RFC 4733 events (most) pay nothing for it.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Any, cast
 
-from telephonist.media.dtmf import DtmfReceiver
+from telephonist.media.dtmf import DtmfDigit, DtmfReceiver
 from telephonist.media.engine import (
     FRAME_SAMPLES,
     SAMPLE_RATE,
@@ -39,6 +43,7 @@ from telephonist.media.engine import (
     UnknownEndpointError,
 )
 from telephonist.media.g711 import decoder, encoder, transcoding_table
+from telephonist.media.inband_dtmf import InbandDtmfDetector
 from telephonist.media.rtp import (
     SDES_CNAME,
     RtcpByePacket,
@@ -162,7 +167,8 @@ class _RtcpPort(asyncio.DatagramProtocol):
 
 
 class _Leg(asyncio.DatagramProtocol):
-    """The RTP socket of one endpoint: latching, reception statistics, DTMF, recording, and
+    """The RTP socket of one endpoint: latching, reception statistics, DTMF (RFC 4733, or
+    in-band when the leg negotiated no telephone-event), recording, and
     the stream we send to the leg (our SSRC, sequence numbers and timestamps continuing
     across bridge changes and prompts)."""
 
@@ -180,6 +186,7 @@ class _Leg(asyncio.DatagramProtocol):
         "engine",
         "expected_prior",
         "in_ssrc",
+        "inband",
         "jitter",
         "last_audio_at",
         "last_audio_ts",
@@ -230,6 +237,7 @@ class _Leg(asyncio.DatagramProtocol):
         self.playback: asyncio.Task[None] | None = None
         self.writer: PcmWriter | None = None
         self.dtmf = DtmfReceiver()
+        self.inband: InbandDtmfDetector | None = None
         # The stream we send: offsets map the current source's numbering onto ours.
         self.ssrc = secrets.randbits(32)
         self.source: object = None
@@ -291,8 +299,8 @@ class _Leg(asyncio.DatagramProtocol):
         payload_type = second & 0x7F
         if payload_type == self.codec_pt:
             self._measure_jitter(ts, now)
-            if self.writer is not None and self.receives:
-                self._record(data)
+            if self.receives and (self.writer is not None or self.inband is not None):
+                self._use_audio(data, ts)
         elif payload_type == self.te_pt:
             if self.receives:
                 self._receive_dtmf(data, ts)
@@ -424,24 +432,37 @@ class _Leg(asyncio.DatagramProtocol):
         except RtpParseError as error:
             logger.debug("call %s: telephone-event dropped: %s", self.endpoint.call_id, error)
             return
+        if digit is not None:
+            self._report_dtmf(digit)
+
+    def _report_dtmf(self, digit: DtmfDigit) -> None:
         handler = self.engine.dtmf_handler
-        if digit is not None and handler is not None:
+        if handler is not None:
             try:
                 handler(self.endpoint, digit)
             except Exception:
                 logger.exception("call %s: DTMF handler failed", self.endpoint.call_id)
 
-    def _record(self, data: bytes) -> None:
-        assert self.writer is not None and self.codec is not None
+    def _use_audio(self, data: bytes, ts: int) -> None:
+        """Decode a received audio packet once, for the recording and the in-band detector.
+
+        An in-band key is stamped with the timestamp of the packet in which it was
+        recognised, about 25 ms after the tone began."""
+        assert self.codec is not None
         try:
             start, end = payload_bounds(data)
         except RtpParseError:
             return
-        try:
-            self.writer.write(decoder(self.codec)(data[start:end]))
-        except OSError:
-            logger.exception("call %s: recording stopped", self.endpoint.call_id)
-            self.stop_recording()
+        pcm = decoder(self.codec)(data[start:end])
+        if self.writer is not None:
+            try:
+                self.writer.write(pcm)
+            except OSError:
+                logger.exception("call %s: recording stopped", self.endpoint.call_id)
+                self.stop_recording()
+        if self.inband is not None:
+            for key in self.inband.feed(pcm):
+                self._report_dtmf(DtmfDigit(key, ts))
 
     def stop_recording(self) -> None:
         writer, self.writer = self.writer, None
@@ -586,6 +607,10 @@ class LocalMediaEngine:
         leg.codec = codec
         leg.codec_pt = codec.payload_type
         leg.te_pt = -1 if telephone_event_pt is None else telephone_event_pt
+        if telephone_event_pt is not None:
+            leg.inband = None
+        elif leg.inband is None:
+            leg.inband = InbandDtmfDetector()
         leg.update_transcoding()
         if leg.peer is not None:
             leg.peer.update_transcoding()
