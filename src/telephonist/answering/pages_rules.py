@@ -372,10 +372,10 @@ def _conditions(values: dict[str, Any]) -> tuple[tuple[CallerCondition, ...], Ru
                 periods.append(
                     DateRange(datetime.fromisoformat(start), datetime.fromisoformat(end))
                 )
-            except ValueError:
-                errors[f"range_{i}_from"] = [N_("Enter the date and time it starts and ends")]
             except RuleValidationError:
                 errors[f"range_{i}_from"] = [N_("The end must be after the start")]
+            except ValueError:
+                errors[f"range_{i}_from"] = [N_("Enter the date and time it starts and ends")]
         if periods:
             schedule = RuleSchedule(date_ranges=tuple(periods))
         elif not any(k.startswith("range_") for k in errors):
