@@ -598,3 +598,59 @@ def test_do_not_disturb_from_the_header(demo_server: RunningServer, paula: PageU
     browser.post_form(
         "/presence/dnd", {"status": "TakeAllCalls", "next": "/overview"}, elsewhere.text
     )
+
+
+def test_custom_rules_can_be_edited_disabled_moved_and_deleted(
+    demo_server: RunningServer, paula: PageUser
+) -> None:
+    """CH-4: "Vous pouvez désactiver, modifier ou supprimer la règle"; order is kept."""
+    browser = browser_for(demo_server, paula)
+    page = browser.get("/settings/call-handling/rules").text
+    common = {
+        "callers_count": "1",
+        "ranges_count": "1",
+        "recipient": "this",
+        "step": "3",
+        "op": "save",
+        "when": "none",
+        "action": "TakeMessagesOnly",
+    }
+    for name, caller in (("Boss", "+16505550100"), ("Family", "+1650")):
+        browser.post_form(
+            "/settings/call-handling/rules/new", {**common, "name": name, "caller_0": caller}, page
+        )
+    database = database_of(demo_server)
+
+    def custom() -> list[tuple[str, str, bool, str]]:
+        with database.transaction() as session:
+            book = rules.read_rules(session, paula.account_id, paula.extension_id)
+        return [(r.id, r.name, r.enabled, r.action.value) for r in book.custom_rules]
+
+    (boss_id, *_), (family_id, *_) = custom()
+    edit_page = browser.get(f"/settings/call-handling/rules/{boss_id}").text
+    assert input_value(edit_page, "name") == "Boss"
+    assert input_value(edit_page, "caller_0") == "+16505550100"
+    edited = browser.post_form(
+        f"/settings/call-handling/rules/{boss_id}",
+        {
+            **common,
+            "name": "Big boss",
+            "caller_0": "+16505550100",
+            "action": "PlayAnnouncementOnly",
+        },
+        edit_page,
+    )
+    assert "done=saved" in str(edited.url)
+    browser.post_form(f"/settings/call-handling/rules/{boss_id}/toggle", {}, edited.text)
+    browser.post_form(
+        f"/settings/call-handling/rules/{family_id}/move", {"direction": "up"}, edited.text
+    )
+    assert custom() == [
+        (family_id, "Family", True, "TakeMessagesOnly"),
+        (boss_id, "Big boss", False, "PlayAnnouncementOnly"),
+    ]
+    for rule_id in (boss_id, family_id):
+        browser.post_form(f"/settings/call-handling/rules/{rule_id}/delete", {}, edited.text)
+    assert custom() == []
+    assert browser.get("/settings/call-handling/rules/business-hours-rule").status_code == 404
+    database.dispose()
