@@ -32,11 +32,14 @@ from telephonist.portal.visitors import AdminUser, CurrentUser, SignedIn, check_
 from telephonist.store.accounts import Role
 from telephonist.store.base import utcnow
 from telephonist.store.extensions import Extension
+from telephonist.voicemail.display import message_lines
+from telephonist.voicemail.messages import MessageFilter, search_messages
 
 router = APIRouter()
 
 FormText = Annotated[str, Form()]
 DIRECTORY_PAGE_SIZE = 25
+RECENT_MESSAGES = 5
 
 
 def _translate(me: SignedIn, text: str) -> str:
@@ -45,15 +48,17 @@ def _translate(me: SignedIn, text: str) -> str:
 
 @router.get("/overview")
 def overview(request: Request, me: CurrentUser) -> Response:
-    """WEB-3: the user's numbers, extension, phones and last calls at a glance."""
+    """WEB-3: the user's numbers, extension, phones, last calls and messages at a glance."""
     runtime = runtime_of(request)
     with runtime.db.transaction() as session:
         numbers = numbers_usable_by(session, me.account.id, me.extension.id)
         phones = devices.list_devices(session, me.account.id, me.extension.id)
         online = devices.online_devices(session, me.account.id)
-        recent = call_lines(
-            recent_calls(session, me.account.id, me.extension.id),
-            users.effective_regional(me.account, me.extension),
+        regional = users.effective_regional(me.account, me.extension)
+        recent = call_lines(recent_calls(session, me.account.id, me.extension.id), regional)
+        inbox = MessageFilter(extension_id=me.extension.id)
+        messages = message_lines(
+            search_messages(session, me.account.id, inbox, 1, RECENT_MESSAGES).rows, regional
         )
     return render(
         request,
@@ -64,6 +69,7 @@ def overview(request: Request, me: CurrentUser) -> Response:
             "phones": phones,
             "online": online,
             "recent_calls": recent,
+            "recent_messages": messages,
         },
     )
 
