@@ -1,6 +1,6 @@
 """The SIP application: what the stack hands every request to. It authenticates, sends
-REGISTER to the registrar, new INVITEs and everything in a dialog to the call manager,
-answers keep-alive OPTIONS, and refuses what we do not do."""
+REGISTER to the registrar, SUBSCRIBE to the message light, new INVITEs and everything in a
+dialog to the call manager, answers keep-alive OPTIONS, and refuses what we do not do."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import logging
 from telephonist.calls.authentication import Challenge, DeviceAuthentication
 from telephonist.calls.b2bua import CallManager
 from telephonist.calls.directory import Directory, DirectoryCache
+from telephonist.calls.message_waiting import MessageWaiting
 from telephonist.calls.registrar import Registrar
 from telephonist.calls.stack import ALLOW, SipStack
 from telephonist.sip import Peer, SipRequest, SipResponse, make_response, new_tag
@@ -27,12 +28,14 @@ class PhoneSystem:
         authentication: DeviceAuthentication,
         registrar: Registrar,
         calls: CallManager,
+        message_waiting: MessageWaiting,
     ) -> None:
         self.stack = stack
         self.directory = directory
         self.authentication = authentication
         self.registrar = registrar
         self.calls = calls
+        self.message_waiting = message_waiting
 
     def request_received(
         self, request: SipRequest, source: Peer, key: TransactionKey | None
@@ -51,6 +54,8 @@ class PhoneSystem:
                 self._register_with(directory, request, source, key)
         elif method == "CANCEL":
             self.calls.cancel(request, key)
+        elif method == "SUBSCRIBE":
+            self.message_waiting.subscribe_received(request, source, key)
         elif in_dialog:
             self.calls.in_dialog(request, key)
         elif method == "INVITE":

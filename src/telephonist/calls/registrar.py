@@ -11,7 +11,7 @@ import asyncio
 import heapq
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -91,6 +91,15 @@ class LocationService:
     def bindings_of_device(self, device_id: int, now: float) -> list[Binding]:
         return [b for b in self._by_device.get(device_id, {}).values() if b.expires_at > now]
 
+    def registered_extensions(self) -> dict[int, int]:
+        """The account of every extension one of whose devices holds a binding."""
+        return {
+            binding.extension_id: binding.account_id
+            for contacts in self._by_device.values()
+            for binding in contacts.values()
+            if binding.extension_id is not None
+        }
+
     def bindings_of_extension(self, extension_id: int, now: float) -> list[Binding]:
         """Every live contact of every device of the extension (they all ring at once)."""
         found: list[Binding] = []
@@ -146,6 +155,9 @@ class Registrar:
     def __init__(self, location: LocationService, database: Database) -> None:
         self.location = location
         self.database = database
+        self.on_registered: Callable[[Binding], None] | None = None
+        """Told of each contact a device adds, or registers again after a reboot (a new
+        Call-ID): the message light is sent then (calls.message_waiting)."""
         self._dirty: set[int] = set()
         self._flushing = asyncio.Lock()
 
@@ -190,19 +202,22 @@ class Registrar:
             if expires == 0:
                 self.location.remove(device.device_id, key)
                 continue
-            self.location.put(
-                Binding(
-                    device_id=device.device_id,
-                    account_id=device.account_id,
-                    extension_id=device.extension_id,
-                    contact=NameAddress(contact.uri),
-                    destination=reach(contact, request, source),
-                    expires_at=now + expires,
-                    call_id=request.call_id,
-                    cseq=request.cseq.number,
-                    user_agent=(request.headers.get("User-Agent") or "")[:200],
-                )
+            binding = Binding(
+                device_id=device.device_id,
+                account_id=device.account_id,
+                extension_id=device.extension_id,
+                contact=NameAddress(contact.uri),
+                destination=reach(contact, request, source),
+                expires_at=now + expires,
+                call_id=request.call_id,
+                cseq=request.cseq.number,
+                user_agent=(request.headers.get("User-Agent") or "")[:200],
             )
+            self.location.put(binding)
+            if self.on_registered is not None and (
+                previous is None or previous.call_id != request.call_id
+            ):
+                self.on_registered(binding)
         self._dirty.add(device.device_id)
         return self._ok(request, device, now)
 

@@ -20,6 +20,7 @@ from telephonist.calls.certificates import ensure_self_signed, server_context
 from telephonist.calls.directory import DirectoryCache
 from telephonist.calls.edge import EdgeGuard
 from telephonist.calls.journal import CallJournal
+from telephonist.calls.message_waiting import MessageWaiting
 from telephonist.calls.plan_runner import PlanRunner
 from telephonist.calls.registrar import LocationService, Registrar
 from telephonist.calls.routing import RingAllRouter
@@ -67,6 +68,7 @@ class SipServer:
     calls: CallManager
     journal: CallJournal
     trunks: TrunkRegistrar
+    message_waiting: MessageWaiting
     _background: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -130,13 +132,20 @@ class SipServer:
                 work_dir=settings.data_dir,
             ),
         )
-        stack.application = PhoneSystem(stack, directory, authentication, registrar, calls)
+        message_waiting = MessageWaiting(stack, location, runtime.db, directory, authentication)
+        registrar.on_registered = message_waiting.device_registered
+        stack.application = PhoneSystem(
+            stack, directory, authentication, registrar, calls, message_waiting
+        )
         trunks = TrunkRegistrar(stack, directory)
-        return cls(runtime, stack, engine, directory, registrar, calls, journal, trunks)
+        return cls(
+            runtime, stack, engine, directory, registrar, calls, journal, trunks, message_waiting
+        )
 
     async def start(self) -> None:
         directory = await self.directory.refresh()
         restored = await asyncio.to_thread(self.registrar.load, directory.devices.values())
+        await self.message_waiting.start()
         await self.stack.start()
         interrupted = await asyncio.to_thread(self.journal.take_interrupted)
         for call in interrupted:
@@ -145,6 +154,7 @@ class SipServer:
             asyncio.ensure_future(self.registrar.run_housekeeping()),
             asyncio.ensure_future(self.directory.run_periodic_refresh()),
             asyncio.ensure_future(self.trunks.run()),
+            asyncio.ensure_future(self.message_waiting.run()),
         ]
         settings = self.runtime.settings
         log.info(
@@ -176,6 +186,7 @@ class SipServer:
         for task in self._background:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
+        await self.message_waiting.stop()
         await self.registrar.flush()
         await asyncio.sleep(0.05)
         await self.stack.stop()
