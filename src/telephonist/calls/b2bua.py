@@ -1041,7 +1041,10 @@ def dtmf_of_info(request: SipRequest) -> str | None:
 
 
 def _user_of(party: NameAddress) -> str:
-    return getattr(party.uri, "user", None) or ""
+    """The caller's number: the URI's user part without its parameters (a carrier's
+    ``+12125550123;cpc=payphone``), which calls.signals reads from the request itself."""
+    user: str = getattr(party.uri, "user", None) or ""
+    return user.split(";")[0]
 
 
 def _with_location(
