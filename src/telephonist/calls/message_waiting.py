@@ -27,9 +27,6 @@ from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from telephonist.calls.authentication import Challenge, DeviceAuthentication
 from telephonist.calls.directory import DeviceEntry, DirectoryCache
 from telephonist.calls.registrar import Binding, LocationService, reach
@@ -51,8 +48,7 @@ from telephonist.sip import (
 )
 from telephonist.sip.transactions import TransactionKey
 from telephonist.store.database import Database
-from telephonist.store.voicemail import VoicemailMessage
-from telephonist.voicemail.messages import Availability, Priority, ReadStatus, RecordingState
+from telephonist.voicemail.messages import count_messages
 from telephonist.voicemail.waiting import CONTENT_TYPE, EVENT, MessageCounts, message_summary
 
 log = logging.getLogger(__name__)
@@ -69,46 +65,6 @@ UNSOLICITED_STATE = "terminated"
 def event_package(request: SipRequest) -> str:
     """The event package a SUBSCRIBE asks for, without its parameters."""
     return (request.headers.get("Event") or "").split(";", 1)[0].strip().lower()
-
-
-def count_messages(session: Session, mailboxes: Mapping[int, int]) -> dict[int, MessageCounts]:
-    """The counts of several mailboxes (extension id -> account id) in one grouped query;
-    the same rules as ``voicemail.messages.message_counts``."""
-    if not mailboxes:
-        return {}
-    rows = session.execute(
-        select(
-            VoicemailMessage.account_id,
-            VoicemailMessage.extension_id,
-            VoicemailMessage.read_status,
-            VoicemailMessage.priority,
-            func.count(),
-        )
-        .where(
-            VoicemailMessage.account_id.in_(set(mailboxes.values())),
-            VoicemailMessage.extension_id.in_(mailboxes),
-            VoicemailMessage.recording == RecordingState.COMPLETED.value,
-            VoicemailMessage.availability == Availability.ALIVE.value,
-        )
-        .group_by(
-            VoicemailMessage.account_id,
-            VoicemailMessage.extension_id,
-            VoicemailMessage.read_status,
-            VoicemailMessage.priority,
-        )
-    ).all()
-    totals = {
-        extension_id: dict.fromkeys(("new", "old", "new_urgent", "old_urgent"), 0)
-        for extension_id in mailboxes
-    }
-    for account_id, extension_id, read_status, priority, count in rows:
-        if mailboxes.get(extension_id) != account_id:
-            continue
-        kind = "new" if read_status == ReadStatus.UNREAD else "old"
-        totals[extension_id][kind] += count
-        if priority == Priority.HIGH:
-            totals[extension_id][f"{kind}_urgent"] += count
-    return {extension_id: MessageCounts(**counts) for extension_id, counts in totals.items()}
 
 
 def unsolicited_notify(

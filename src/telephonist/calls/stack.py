@@ -45,7 +45,7 @@ from telephonist.sip.validation import UasCapabilities, check_request
 log = logging.getLogger(__name__)
 
 USER_AGENT = "Telephonist"
-ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, NOTIFY, UPDATE"
+ALLOW = "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, NOTIFY, SUBSCRIBE, UPDATE"
 
 ResponseHandler = Callable[[SipResponse], None]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import secrets
 import wave
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -315,23 +315,47 @@ def messages_to_play(
 
 def message_counts(session: Session, account_id: int, extension_id: int) -> MessageCounts:
     """The mailbox's new and saved voicemails, for the phone menu and the message light."""
+    return count_messages(session, {extension_id: account_id})[extension_id]
+
+
+def count_messages(session: Session, mailboxes: Mapping[int, int]) -> dict[int, MessageCounts]:
+    """The new and saved voicemails of several mailboxes (extension id -> account id) in
+    one grouped query (the message light of every registered phone)."""
+    if not mailboxes:
+        return {}
     rows = session.execute(
-        select(VoicemailMessage.read_status, VoicemailMessage.priority, func.count())
+        select(
+            VoicemailMessage.account_id,
+            VoicemailMessage.extension_id,
+            VoicemailMessage.read_status,
+            VoicemailMessage.priority,
+            func.count(),
+        )
         .where(
-            VoicemailMessage.account_id == account_id,
-            VoicemailMessage.extension_id == extension_id,
+            VoicemailMessage.account_id.in_(set(mailboxes.values())),
+            VoicemailMessage.extension_id.in_(mailboxes),
             VoicemailMessage.recording == RecordingState.COMPLETED.value,
             VoicemailMessage.availability == Availability.ALIVE.value,
         )
-        .group_by(VoicemailMessage.read_status, VoicemailMessage.priority)
+        .group_by(
+            VoicemailMessage.account_id,
+            VoicemailMessage.extension_id,
+            VoicemailMessage.read_status,
+            VoicemailMessage.priority,
+        )
     ).all()
-    counts = {"new": 0, "old": 0, "new_urgent": 0, "old_urgent": 0}
-    for read_status, priority, count in rows:
+    totals = {
+        extension_id: dict.fromkeys(("new", "old", "new_urgent", "old_urgent"), 0)
+        for extension_id in mailboxes
+    }
+    for account_id, extension_id, read_status, priority, count in rows:
+        if mailboxes.get(extension_id) != account_id:
+            continue
         kind = "new" if read_status == ReadStatus.UNREAD else "old"
-        counts[kind] += count
+        totals[extension_id][kind] += count
         if priority == Priority.HIGH:
-            counts[f"{kind}_urgent"] += count
-    return MessageCounts(**counts)
+            totals[extension_id][f"{kind}_urgent"] += count
+    return {extension_id: MessageCounts(**counts) for extension_id, counts in totals.items()}
 
 
 def set_read_status(message: VoicemailMessage, status: str, now: datetime) -> None:
