@@ -6,7 +6,7 @@ heard), and the leak check after every test."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,27 +126,39 @@ def dulcinea(answering_system: RunningServer, sipp: Sipp) -> Iterator[AnsweringS
 
 
 @pytest.fixture
-def carrier(answering_system: RunningServer, sipp: Sipp) -> Iterator[SippPeer]:  # noqa: F811
-    """A carrier on 127.0.0.2 answering what Telephonist sends out, configured as the
-    company's IP-authenticated trunk (calls from 127.0.0.2 come in through it); the trunk
-    is removed after the test."""
-    peer = sipp.start("trunk_uas.xml", local_ip=CARRIER, pause_ms=200, timeout=60)
+def trunk_to(answering_system: RunningServer) -> Iterator[Callable[[SippPeer], None]]:
+    """Makes a SIPp peer on 127.0.0.2 the company's IP-authenticated trunk: calls from
+    127.0.0.2 come in through it, calls out go to that peer. Removed after the test."""
     with admin_api(answering_system) as api:
-        created = api.post(
-            "/telephonist/trunks",
-            json={
-                "name": "carrier",
-                "host": CARRIER,
-                "port": peer.port,
-                "transport": "udp",
-                "authMode": "ip",
-                "allowedAddresses": [CARRIER],
-                "numberFormat": "e164",
-            },
-        )
-        assert created.status_code == 200, created.text
-        yield peer
-        api.delete(created.json()["uri"]).raise_for_status()
+        created: list[str] = []
+
+        def point_at(peer: SippPeer) -> None:
+            response = api.post(
+                "/telephonist/trunks",
+                json={
+                    "name": "carrier",
+                    "host": CARRIER,
+                    "port": peer.port,
+                    "transport": "udp",
+                    "authMode": "ip",
+                    "allowedAddresses": [CARRIER],
+                    "numberFormat": "e164",
+                },
+            )
+            assert response.status_code == 200, response.text
+            created.append(response.json()["uri"])
+
+        yield point_at
+        for uri in created:
+            api.delete(uri).raise_for_status()
+
+
+@pytest.fixture
+def carrier(trunk_to: Callable[[SippPeer], None], sipp: Sipp) -> SippPeer:  # noqa: F811
+    """The carrier behind the trunk, answering what Telephonist sends out."""
+    peer = sipp.start("trunk_uas.xml", local_ip=CARRIER, pause_ms=200, timeout=60)
+    trunk_to(peer)
+    return peer
 
 
 def spoken(server: RunningServer, kind: PromptKind, **values: SlotValue) -> Samples:

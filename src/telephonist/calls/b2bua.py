@@ -577,11 +577,14 @@ class CallManager:
 
     async def connect(self, call: Call, leg: ClientLeg) -> bool:
         """Connect the caller to a leg that answered: answer the caller if we have not
-        yet, bridge the media, and hand the call over to the in-dialog handlers."""
+        yet, bridge the media, and hand the call over to the in-dialog handlers. Our
+        callee-side endpoint is pointed at this leg's answer (and its latch reset) even
+        when it was set before: it may still point at an earlier leg that played early
+        media or was announced the call and then failed or declined."""
         if call.ended or call.caller_left:
             self.end_leg(leg)
             return False
-        if call.b_media.remote is None and not await self.prepare_callee_media(call, leg):
+        if not await self.prepare_callee_media(call, leg):
             self.end_leg(leg)
             return False
         remote = call.b_media.remote

@@ -1,0 +1,258 @@
+"""Forwarding on real calls (CH-2, CH-4, GS-2, issue 4): sequential forwarding rings the
+desk phone for its ring time, cancels it, then rings the softphone; simultaneous rings
+both at once; screening asks the caller's name and plays it to Dulcinea, who accepts
+with 1 and talks; a custom rule for one caller forwards their calls unconditionally to
+an outside number through the trunk, with a Diversion header naming her number.
+
+SIPp plays the phones whose INVITEs are timed; baresip the people whose audio counts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from telephonist.prompts.catalogue import PromptKind
+from tests.answering_calls.conftest import CARRIER, AnsweringSettings, spoken
+from tests.answering_calls.hearing import found_at, voice_after
+from tests.demo_data import DULCINEA
+from tests.support import RunningServer
+from tests.telephony.audio import RATE, Samples, speech_like
+from tests.telephony.baresip import Baresip, BaresipPhones
+from tests.telephony.peers import sip_address, wait_until
+from tests.telephony.sipp import Sipp, SippPeer, SippResult
+
+pytestmark = pytest.mark.sip
+
+JOE_DESK = ("11102", "sip11102demo")
+JOE_SOFT = ("11102s", "sip11102sdemo")
+DULCINEA_DESK = ("11103", "sip11103demo")
+DULCINEA_SOFT = ("11103s", "sip11103sdemo")
+_TRACE_ENTRY = re.compile(r"^-{40,} (\S+ \S+)\n\w+ message (sent|received)[^\n]*\n\n([^\n]*)", re.M)
+
+
+def received_at(result: SippResult, start_line: str) -> list[datetime]:
+    """When SIPp received each message whose first line starts with ``start_line``
+    (``"INVITE "``, ``"CANCEL "``), from the timestamps of its message trace."""
+    trace = (result.work_dir / "messages.log").read_text(errors="replace")
+    return [
+        datetime.fromisoformat(moment)
+        for moment, direction, first_line in _TRACE_ENTRY.findall(trace)
+        if direction == "received" and first_line.startswith(start_line)
+    ]
+
+
+def heard(words: Samples, phone: Baresip) -> bool:
+    """Whether ``phone`` has heard ``words`` since its call was answered (baresip starts
+    another recording when early media turns into the answer)."""
+    recordings = phone.recordings()
+    return bool(recordings) and found_at(words, recordings[-1])[1] >= 0.9
+
+
+def forward_to(*steps: tuple[int, list[str]], mode: str, screening: str = "Off") -> dict[str, Any]:
+    """A ForwardCalls rule: each step's ring count (1 ring = 5 s) and phone ids."""
+    return {
+        "callHandlingAction": "ForwardCalls",
+        "forwarding": {
+            "ringingMode": mode,
+            "rules": [
+                {
+                    "index": index,
+                    "ringCount": rings,
+                    "forwardingNumbers": [{"id": phone} for phone in phones],
+                }
+                for index, (rings, phones) in enumerate(steps, start=1)
+            ],
+        },
+        "screening": screening,
+    }
+
+
+def joe_calls_dulcinea(server: RunningServer, sipp: Sipp) -> SippResult:
+    """Joe's desk phone calls 11103 and hangs up half a second after an answer."""
+    return sipp.run(
+        "uac_call.xml",
+        sip_address(server),
+        keys={"user": JOE_DESK[0], "dial": "11103"},
+        auth=JOE_DESK,
+        pause_ms=500,
+        timeout=40,
+    )
+
+
+def her_phones(
+    server: RunningServer, sipp: Sipp, *, desk: str, soft: str
+) -> tuple[SippPeer, SippPeer]:
+    """Her desk phone and softphone as SIPp phones answering with the given scenarios."""
+    address = sip_address(server)
+    return (
+        sipp.phone(address, *DULCINEA_DESK, answer=desk, wait_ms=40000, pause_ms=500),
+        sipp.phone(address, *DULCINEA_SOFT, answer=soft, wait_ms=40000, pause_ms=500),
+    )
+
+
+def test_sequential_forwarding_rings_the_desk_phone_then_the_softphone(
+    answering_system: RunningServer, dulcinea: AnsweringSettings, sipp: Sipp
+) -> None:
+    """The desk phone for 1 ring (5 s), then the softphone, which answers."""
+    dulcinea.both_rules(
+        forward_to(
+            (1, [dulcinea.phone("Desk Phone")]),
+            (4, [dulcinea.phone("Softphone")]),
+            mode="Sequentially",
+        )
+    )
+    desk, soft = her_phones(answering_system, sipp, desk="uas_no_answer.xml", soft="uas_answer.xml")
+    joe_calls_dulcinea(answering_system, sipp).assert_success()
+    desk_rang, soft_rang = desk.wait(), soft.wait()
+    desk_rang.assert_success()
+    soft_rang.assert_success()
+    [desk_invite] = received_at(desk_rang, "INVITE ")
+    [desk_cancel] = received_at(desk_rang, "CANCEL ")
+    [soft_invite] = received_at(soft_rang, "INVITE ")
+    assert 4.0 <= (desk_cancel - desk_invite).total_seconds() <= 6.5, "one ring, then cancelled"
+    assert 4.0 <= (soft_invite - desk_invite).total_seconds() <= 7.0, "then the softphone"
+
+
+def test_simultaneous_forwarding_rings_both_phones_at_once(
+    answering_system: RunningServer, dulcinea: AnsweringSettings, sipp: Sipp
+) -> None:
+    dulcinea.both_rules(
+        forward_to(
+            (1, [dulcinea.phone("Desk Phone")]),
+            (4, [dulcinea.phone("Softphone")]),
+            mode="Simultaneously",
+        )
+    )
+    desk, soft = her_phones(answering_system, sipp, desk="uas_answer.xml", soft="uas_no_answer.xml")
+    joe_calls_dulcinea(answering_system, sipp).assert_success()
+    desk_rang, soft_rang = desk.wait(), soft.wait()
+    desk_rang.assert_success()
+    soft_rang.assert_success()  # cancelled once the desk phone answered
+    [desk_invite] = received_at(desk_rang, "INVITE ")
+    [soft_invite] = received_at(soft_rang, "INVITE ")
+    assert abs((soft_invite - desk_invite).total_seconds()) < 0.5, "both ring together"
+
+
+def test_screening_plays_the_callers_name_and_1_connects(
+    answering_system: RunningServer,
+    dulcinea: AnsweringSettings,
+    phones: BaresipPhones,
+    tmp_path: Path,
+) -> None:
+    """GS-2 "always": Joe is asked his name and says it; Dulcinea's softphone answers,
+    hears the offer with his recorded name, presses 1, and they hear each other."""
+    dulcinea.both_rules(
+        forward_to((4, [dulcinea.phone("Softphone")]), mode="Sequentially", screening="Always")
+    )
+    asked = spoken(answering_system, PromptKind.SCREENING_ASK_NAME)
+    name = speech_like(1.5, 51)
+    her_words = speech_like(2.0, 52)
+    registrar = sip_address(answering_system)
+    joe_source = voice_after(tmp_path / "joe.wav", len(asked) / RATE + 1.0, name, tail=40)
+    her_source = voice_after(tmp_path / "dulcinea.wav", 12.0, her_words)
+    her = phones.start(DULCINEA_SOFT[0], her_source, registrar=registrar, password=DULCINEA_SOFT[1])
+    joe = phones.start(JOE_SOFT[0], joe_source, registrar=registrar, password=JOE_SOFT[1])
+    her.registered()
+    joe.registered()
+    joe.dial("11103")
+    joe.wait_for_event("CALL_ESTABLISHED", timeout=15)  # answered by the screening
+    her.wait_for_event("CALL_ESTABLISHED", timeout=20)  # once his name is recorded
+
+    wait_until(lambda: heard(name, her), 15, "Dulcinea to hear Joe's name", interval=0.3)
+    her.send_dtmf("1")
+    wait_until(lambda: heard(her_words, joe), 20, "Joe to hear Dulcinea", interval=0.3)
+    joe.hangup()
+    joe.wait_for_event("CALL_CLOSED")
+    her.wait_for_event("CALL_CLOSED")
+    _, likeness = found_at(asked, joe.recordings()[0])
+    assert likeness >= 0.9, f"Joe was asked his name in French ({likeness:.2f})"
+
+
+def test_a_custom_rule_forwards_one_callers_calls_out_through_the_trunk(
+    answering_system: RunningServer,
+    dulcinea: AnsweringSettings,
+    carrier: SippPeer,
+    sipp: Sipp,
+) -> None:
+    """CH-4 + CH-3: calls from +1 212 555 0123 go to her mobile, unconditionally; the
+    carrier gets them with the caller's number and her number as the diverting one."""
+    dulcinea.post(
+        "answering-rule",
+        {
+            "type": "Custom",
+            "name": "Big customer to my mobile",
+            "callers": [{"callerId": "+1 212 555 0123"}],
+            "callHandlingAction": "UnconditionalForwarding",
+            "unconditionalForwarding": {"phoneNumber": "+16505550199"},
+        },
+    )
+    sipp.start(
+        "trunk_uac.xml",
+        sip_address(answering_system),
+        keys={"user": "+12125550123", "dial": DULCINEA[0]},
+        local_ip=CARRIER,
+        pause_ms=300,
+    ).wait().assert_success()
+    forwarded = carrier.wait()
+    forwarded.assert_success()
+    [invite] = forwarded.received("INVITE")
+    assert (invite.request_uri or "").startswith("sip:+16505550199@")
+    assert "+12125550123" in (invite.header("P-Asserted-Identity") or "")
+    diversion = invite.header("Diversion") or ""
+    assert "+14092402117" in diversion and "reason=unconditional" in diversion
+
+
+def test_the_phone_that_answers_after_a_mobile_with_early_media_is_heard(
+    answering_system: RunningServer,
+    dulcinea: AnsweringSettings,
+    trunk_to: Callable[[SippPeer], None],
+    phones: BaresipPhones,
+    sipp: Sipp,
+    tmp_path: Path,
+) -> None:
+    """Sequential forwarding: her mobile first (through the trunk; its network answers
+    183 with SDP, early media in PCMU, and nobody answers), then her softphone, which
+    answers in PCMA: she and Joe hear each other, the media following the phone that
+    answered rather than the mobile's early media."""
+    mobile = sipp.start("uas_early_media_no_answer.xml", local_ip=CARRIER, timeout=60)
+    trunk_to(mobile)
+    her_mobile = dulcinea.post(
+        "forwarding-number", {"phoneNumber": "+16505550199", "label": "Mobile", "type": "Mobile"}
+    )
+    dulcinea.both_rules(
+        forward_to(
+            (1, [str(her_mobile["id"])]),
+            (4, [dulcinea.phone("Softphone")]),
+            mode="Sequentially",
+        )
+    )
+    joe_words = speech_like(2.0, 54)
+    her_words = speech_like(2.0, 55)
+    registrar = sip_address(answering_system)
+    joe_source = voice_after(tmp_path / "joe.wav", 8.0, joe_words, tail=30)
+    her_source = voice_after(tmp_path / "dulcinea.wav", 1.5, her_words)
+    her = phones.start(
+        DULCINEA_SOFT[0],
+        her_source,
+        registrar=registrar,
+        password=DULCINEA_SOFT[1],
+        codecs="PCMA",
+    )
+    joe = phones.start(JOE_SOFT[0], joe_source, registrar=registrar, password=JOE_SOFT[1])
+    her.registered()
+    joe.registered()
+    try:
+        joe.dial("11103")
+        her.wait_for_event("CALL_ESTABLISHED", timeout=15)  # after the mobile's ring
+        wait_until(lambda: heard(her_words, joe), 10, "Joe to hear Dulcinea", interval=0.3)
+        wait_until(lambda: heard(joe_words, her), 10, "Dulcinea to hear Joe", interval=0.3)
+        joe.hangup()
+        her.wait_for_event("CALL_CLOSED")
+    finally:
+        dulcinea.api.delete(dulcinea.path(f"forwarding-number/{her_mobile['id']}"))
+    mobile.wait().assert_success()  # early media, then cancelled
