@@ -8,6 +8,7 @@ SIPp plays the phones whose INVITEs are timed; baresip the people whose audio co
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -51,6 +52,23 @@ def heard(words: Samples, phone: Baresip) -> bool:
     another recording when early media turns into the answer)."""
     recordings = phone.recordings()
     return bool(recordings) and found_at(words, recordings[-1])[1] >= 0.9
+
+
+def files_open_for_writing(server: RunningServer, name_part: str) -> list[str]:
+    """The files the server process holds open for writing whose path contains
+    ``name_part`` (from /proc: the target of each descriptor and its access mode)."""
+    process = Path(f"/proc/{server.process.pid}")
+    found = []
+    for descriptor in (process / "fd").iterdir():
+        try:
+            target = os.readlink(descriptor)
+            info = (process / "fdinfo" / descriptor.name).read_text()
+        except OSError:
+            continue  # closed meanwhile
+        flags = int(info.split("flags:")[1].split()[0], 8)
+        if name_part in target and flags & os.O_ACCMODE != os.O_RDONLY:
+            found.append(target)
+    return found
 
 
 def forward_to(*steps: tuple[int, list[str]], mode: str, screening: str = "Off") -> dict[str, Any]:
@@ -171,6 +189,8 @@ def test_screening_plays_the_callers_name_and_1_connects(
     her.wait_for_event("CALL_CLOSED")
     _, likeness = found_at(asked, joe.recordings()[0])
     assert likeness >= 0.9, f"Joe was asked his name in French ({likeness:.2f})"
+    assert not list(answering_system.data_dir.glob("screened-*")), "his name is not kept"
+    assert files_open_for_writing(answering_system, "screened-") == [], "nor left open"
 
 
 def test_a_custom_rule_forwards_one_callers_calls_out_through_the_trunk(

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import enum
 import logging
+import os
 import secrets
 import tempfile
 import time
@@ -326,8 +327,8 @@ class PlanRunner:
         await channel.play(await self._prompt(running, step.prompt))
         await channel.play(self.prompts.beep())
         handle, name = tempfile.mkstemp(prefix="screened-", suffix=".wav", dir=self.work_dir)
+        os.close(handle)
         Path(name).unlink()
-        del handle
         running.screened_name = Path(name)
         recorded = await channel.record(
             WavFileSink(running.screened_name),
