@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from telephonist.prompts.catalogue import PromptKind
-from telephonist.prompts.library import PromptLibrary, SlotValue
+from telephonist.prompts.library import PromptLibrary, Say, SlotValue
 from tests.calls.conftest import SETTLED, admin_api, extension_id, wait_for_counters
 from tests.support import RunningServer, start_server
 from tests.telephony.audio import Samples
@@ -164,7 +164,12 @@ def carrier(trunk_to: Callable[[SippPeer], None], sipp: Sipp) -> SippPeer:  # no
 def spoken(server: RunningServer, kind: PromptKind, **values: SlotValue) -> Samples:
     """A prompt as the server says it in French (the demo users' greeting language): the
     same speech cache and engines, as samples in [-1, 1] at 8 kHz."""
+    return spoken_together(server, Say(kind, values))
+
+
+def spoken_together(server: RunningServer, *items: Say) -> Samples:
+    """Prompts said as one (the mailbox's "no new messages and no saved messages")."""
     library = PromptLibrary.in_data_dir(server.data_dir)
-    source = asyncio.run(library.prompt("fr", kind, **values))
+    source = asyncio.run(library.sequence("fr", *items))
     pcm = b"".join(source.frames(160))
     return np.frombuffer(pcm, "<i2") / 32768

@@ -17,8 +17,10 @@ import pytest
 from ringcentral import SDK
 
 from telephonist.prompts.catalogue import PromptKind
-from tests.answering_calls.conftest import AnsweringSettings, spoken
+from telephonist.prompts.library import Say
+from tests.answering_calls.conftest import AnsweringSettings, spoken, spoken_together
 from tests.answering_calls.hearing import found_at, voice_after
+from tests.calls.conftest import extension_id
 from tests.demo_data import DEMO_CLIENT, DULCINEA, PASSWORD, PIN
 from tests.support import PortalBrowser, RunningServer
 from tests.telephony.audio import (
@@ -38,6 +40,7 @@ pytestmark = pytest.mark.sip
 
 JOE_SOFT = ("11102s", "sip11102sdemo")
 DULCINEA_SOFT = ("11103s", "sip11103sdemo")
+HANK_SOFT = ("11101s", "sip11101sdemo")
 STORE = "/restapi/v1.0/account/~/extension/~/message-store"
 BEEP_SECONDS = 0.5
 BREATH = 1.5
@@ -206,3 +209,78 @@ def test_she_listens_to_her_message_by_phone_and_deletes_it_with_7(
     her.hangup()
     her.wait_for_event("CALL_CLOSED")
     assert dulcinea.voicemails() == [], "no message left in her inbox"
+
+
+def test_star_during_her_greeting_opens_her_mailbox_after_the_pin(
+    answering_system: RunningServer,
+    dulcinea: AnsweringSettings,
+    phones: BaresipPhones,
+    tmp_path: Path,
+) -> None:
+    """VM-5 from any phone: * during the greeting, then her PIN, then the mailbox says
+    how many messages wait."""
+    joe = calling_dulcinea(
+        answering_system, phones, voice_after(tmp_path / "joe.wav", 30, silence(0))
+    )
+    time.sleep(1.5)
+    joe.send_dtmf("*")
+    time.sleep(1.0)
+    joe.send_dtmf(f"{PIN}#")
+    summary = spoken_together(
+        answering_system,
+        Say(PromptKind.NEW_MESSAGES, {"count": 0}),
+        Say(PromptKind.SAVED_MESSAGES, {"count": 0}),
+    )
+
+    def summary_heard() -> bool:
+        return found_at(summary, joe.recordings()[0])[1] >= 0.9
+
+    wait_until(summary_heard, 15, "the mailbox to say how many messages wait", interval=0.3)
+    joe.hangup()
+    joe.wait_for_event("CALL_CLOSED")
+    heard = joe.recordings()[0]
+    greeting_at, _ = found_at(greeting_of_dulcinea(answering_system), heard)
+    asked_for_pin = spoken(answering_system, PromptKind.ENTER_PIN)[: round(0.8 * RATE)]
+    pin_at, likeness = found_at(asked_for_pin, heard)  # the PIN's first key cut it short
+    assert likeness >= 0.9, f"* asked for the PIN ({likeness:.2f})"
+    assert greeting_at < pin_at < greeting_at + 3.0, "at once, cutting the greeting short"
+
+
+def test_her_messages_go_to_the_recipient_she_chose(
+    answering_system: RunningServer,
+    dulcinea: AnsweringSettings,
+    phones: BaresipPhones,
+    tmp_path: Path,
+) -> None:
+    """VM-2: with Joe's extension as her message recipient, what Hank says after her
+    greeting is in Joe's mailbox, addressed to her."""
+    joe_id = extension_id(dulcinea.api, "11102")
+    dulcinea.both_rules({"voicemail": {"enabled": True, "recipient": {"id": joe_id}}})
+    greeting = greeting_of_dulcinea(answering_system)
+    said = speech_like(2.0, 44)
+    lead = len(greeting) / RATE + BEEP_SECONDS + BREATH
+    hank = phones.start(
+        HANK_SOFT[0],
+        voice_after(tmp_path / "hank.wav", lead, said),
+        registrar=sip_address(answering_system),
+        password=HANK_SOFT[1],
+    )
+    hank.registered()
+    hank.dial("11103")
+    hank.wait_for_event("CALL_ESTABLISHED", timeout=15)
+    time.sleep(lead + len(said) / RATE + 0.5)
+    hank.hangup()
+    hank.wait_for_event("CALL_CLOSED")
+
+    assert dulcinea.voicemails() == [], "nothing in her own mailbox"
+    joes = AnsweringSettings(dulcinea.api, joe_id)
+    wait_until(lambda: len(joes.voicemails()) == 1, 5, "the message in Joe's mailbox")
+    [message] = joes.voicemails()
+    try:
+        assert message["from"] == {"extensionNumber": "11101", "name": "Hank Hillos"}
+        assert message["to"] == [{"extensionNumber": "11103", "name": "Dulcinea Dunn"}]
+        audio = tmp_path / "message.wav"
+        audio.write_bytes(dulcinea.api.get(message["attachments"][0]["uri"]).content)
+        assert best_correlation(said, audio) >= 0.9
+    finally:
+        dulcinea.api.delete(joes.path(f"message-store/{message['id']}"), params={"purge": "true"})

@@ -142,9 +142,11 @@ class Voicemail(Protocol):
         greeting: PcmSource,
         max_seconds: int,
         called_number: str,
+        called_name: str | None = None,
     ) -> bool:
         """Play ``greeting``, record a message; True when one was kept. Raises
-        MailboxRequested when the caller pressed * during the greeting."""
+        MailboxRequested when the caller pressed * during the greeting. The message is
+        addressed to ``called_number`` and ``called_name`` (the recipient's by default)."""
         ...
 
     async def menu(self, channel: Channel, account_id: int, extension_id: int) -> str | None:
@@ -545,6 +547,7 @@ class PlanRunner:
                 greeting=await self._prompt(running, step.greeting),
                 max_seconds=step.max_seconds,
                 called_number=running.called_number,
+                called_name=running.extension.name,
             )
         except MailboxRequested:
             await self._mailbox_menu(running, recipient)

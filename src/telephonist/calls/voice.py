@@ -129,6 +129,7 @@ class VoicemailService:
         greeting: PcmSource,
         max_seconds: int,
         called_number: str,
+        called_name: str | None = None,
     ) -> bool:
         return await self._taker.take_message(
             channel,
@@ -137,6 +138,7 @@ class VoicemailService:
             greeting=greeting,
             max_seconds=max_seconds,
             called_number=called_number,
+            called_name=called_name,
         )
 
     async def menu(self, channel: Channel, account_id: int, extension_id: int) -> str | None:

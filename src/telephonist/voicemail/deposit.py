@@ -102,11 +102,17 @@ class MessageTaker:
         greeting: PcmSource,
         max_seconds: int,
         called_number: str,
+        called_name: str | None = None,
     ) -> bool:
         """Play ``greeting``, record a message for the recipient; True when one was kept.
-        ``called_number`` (what the caller dialled) is the message's "to"."""
+        ``called_number`` (what the caller dialled) and ``called_name`` (whom they called,
+        by default the recipient: VM-2 sends another extension's messages here) are the
+        message's "to"."""
         recipient = await self.store.mailbox(account_id, recipient_extension_id)
-        called = Party(called_number or recipient.extension_number, recipient.name)
+        called = Party(
+            called_number or recipient.extension_number,
+            recipient.name if called_name is None else called_name,
+        )
         message_id = await deposit(
             channel,
             recipient,
