@@ -156,21 +156,71 @@ def test_simultaneous_forwarding_rings_both_phones_at_once(
     assert abs((soft_invite - desk_invite).total_seconds()) < 0.5, "both ring together"
 
 
-def test_screening_plays_the_callers_name_and_1_connects(
-    answering_system: RunningServer,
-    dulcinea: AnsweringSettings,
-    phones: BaresipPhones,
-    tmp_path: Path,
+def test_a_busy_desk_phone_passes_the_call_to_the_next_step_at_once(
+    answering_system: RunningServer, dulcinea: AnsweringSettings, sipp: Sipp
 ) -> None:
-    """GS-2 "always": Joe is asked his name and says it; Dulcinea's softphone answers,
-    hears the offer with his recorded name, presses 1, and they hear each other."""
+    """A busy phone does not hold the sequence for its ring time."""
+    dulcinea.both_rules(
+        forward_to(
+            (4, [dulcinea.phone("Desk Phone")]),
+            (4, [dulcinea.phone("Softphone")]),
+            mode="Sequentially",
+        )
+    )
+    desk, soft = her_phones(answering_system, sipp, desk="uas_busy.xml", soft="uas_answer.xml")
+    joe_calls_dulcinea(answering_system, sipp).assert_success()
+    desk_rang, soft_rang = desk.wait(), soft.wait()
+    desk_rang.assert_success()
+    soft_rang.assert_success()
+    [desk_invite] = received_at(desk_rang, "INVITE ")
+    [soft_invite] = received_at(soft_rang, "INVITE ")
+    assert (soft_invite - desk_invite).total_seconds() < 1.0
+
+
+def test_a_caller_who_gives_up_cancels_the_phone_that_rings(
+    answering_system: RunningServer, dulcinea: AnsweringSettings, sipp: Sipp
+) -> None:
+    """Joe hangs up while the second step rings: the softphone gets a CANCEL, Joe his
+    487, and her call log shows a missed call."""
+    dulcinea.both_rules(
+        forward_to(
+            (1, [dulcinea.phone("Desk Phone")]),
+            (4, [dulcinea.phone("Softphone")]),
+            mode="Sequentially",
+        )
+    )
+    desk, soft = her_phones(
+        answering_system, sipp, desk="uas_no_answer.xml", soft="uas_no_answer.xml"
+    )
+    sipp.run(
+        "uac_cancel.xml",
+        sip_address(answering_system),
+        keys={"user": JOE_DESK[0], "dial": "11103"},
+        auth=JOE_DESK,
+        pause_ms=7000,
+    ).assert_success()
+    desk.wait().assert_success()
+    soft.wait().assert_success()
+    wait_until(
+        lambda: dulcinea.get("call-log", perPage=1)["records"][0]["result"] == "Missed",
+        5,
+        "her call log to show the missed call",
+    )
+
+
+def screened_call(
+    server: RunningServer, dulcinea: AnsweringSettings, phones: BaresipPhones, tmp_path: Path
+) -> tuple[Baresip, Baresip, Samples]:
+    """Screening "always" on her softphone only; Joe calls and says his name after the
+    question. Returns Joe's phone, hers, and her words (said 12 s after she answers),
+    once she has heard his name in the offer."""
     dulcinea.both_rules(
         forward_to((4, [dulcinea.phone("Softphone")]), mode="Sequentially", screening="Always")
     )
-    asked = spoken(answering_system, PromptKind.SCREENING_ASK_NAME)
+    asked = spoken(server, PromptKind.SCREENING_ASK_NAME)
     name = speech_like(1.5, 51)
     her_words = speech_like(2.0, 52)
-    registrar = sip_address(answering_system)
+    registrar = sip_address(server)
     joe_source = voice_after(tmp_path / "joe.wav", len(asked) / RATE + 1.0, name, tail=40)
     her_source = voice_after(tmp_path / "dulcinea.wav", 12.0, her_words)
     her = phones.start(DULCINEA_SOFT[0], her_source, registrar=registrar, password=DULCINEA_SOFT[1])
@@ -180,17 +230,45 @@ def test_screening_plays_the_callers_name_and_1_connects(
     joe.dial("11103")
     joe.wait_for_event("CALL_ESTABLISHED", timeout=15)  # answered by the screening
     her.wait_for_event("CALL_ESTABLISHED", timeout=20)  # once his name is recorded
-
     wait_until(lambda: heard(name, her), 15, "Dulcinea to hear Joe's name", interval=0.3)
+    return joe, her, her_words
+
+
+def test_screening_plays_the_callers_name_and_1_connects(
+    answering_system: RunningServer,
+    dulcinea: AnsweringSettings,
+    phones: BaresipPhones,
+    tmp_path: Path,
+) -> None:
+    """GS-2 "always": Joe is asked his name and says it; Dulcinea's softphone answers,
+    hears the offer with his recorded name, presses 1, and they hear each other."""
+    joe, her, her_words = screened_call(answering_system, dulcinea, phones, tmp_path)
     her.send_dtmf("1")
     wait_until(lambda: heard(her_words, joe), 20, "Joe to hear Dulcinea", interval=0.3)
     joe.hangup()
     joe.wait_for_event("CALL_CLOSED")
     her.wait_for_event("CALL_CLOSED")
+    asked = spoken(answering_system, PromptKind.SCREENING_ASK_NAME)
     _, likeness = found_at(asked, joe.recordings()[0])
     assert likeness >= 0.9, f"Joe was asked his name in French ({likeness:.2f})"
     assert not list(answering_system.data_dir.glob("screened-*")), "his name is not kept"
     assert files_open_for_writing(answering_system, "screened-") == [], "nor left open"
+
+
+def test_screening_2_sends_the_caller_to_voicemail(
+    answering_system: RunningServer,
+    dulcinea: AnsweringSettings,
+    phones: BaresipPhones,
+    tmp_path: Path,
+) -> None:
+    """She presses 2: her phone is hung up on and Joe hears her voicemail greeting."""
+    joe, her, _ = screened_call(answering_system, dulcinea, phones, tmp_path)
+    her.send_dtmf("2")
+    her.wait_for_event("CALL_CLOSED", timeout=5)
+    greeting = spoken(answering_system, PromptKind.VOICEMAIL_GREETING, name="Dulcinea Dunn")
+    wait_until(lambda: heard(greeting, joe), 15, "Joe to hear her greeting", interval=0.3)
+    joe.hangup()
+    joe.wait_for_event("CALL_CLOSED")
 
 
 def test_a_custom_rule_forwards_one_callers_calls_out_through_the_trunk(
