@@ -28,6 +28,11 @@ CARRIER = "127.0.0.2"
 DULCINEA_PHONES = ("11103", "11103s")
 """SIP user names of her desk phone and her softphone."""
 RULE_IDS = ("business-hours-rule", "after-hours-rule")
+DEFAULT_INCOMING_CALL_INFO = {
+    "displayedNumber": "IncomingCallerId",
+    "announce": False,
+    "requirePin": False,
+}
 DEFAULT_BLOCKING = {
     "mode": "Specific",
     "noCallerId": "Allow",
@@ -94,9 +99,9 @@ class AnsweringSettings:
 @pytest.fixture
 def dulcinea(answering_system: RunningServer, sipp: Sipp) -> Iterator[AnsweringSettings]:  # noqa: F811
     """Dulcinea's settings, as the demo made them until the test changes them, and as
-    they were again after it: rules, custom rules, blocking, DND, an empty mailbox, no
-    phone registered. Nothing may leak from the test's calls (no call, dialog, task, media
-    endpoint or RTP port)."""
+    they were again after it: rules, custom rules, blocking, DND, incoming call
+    information, an empty mailbox, no phone registered. Nothing may leak from the test's
+    calls (no call, dialog, task, media endpoint or RTP port)."""
     with admin_api(answering_system) as api:
         settings = AnsweringSettings(api, extension_id(api, "11103"))
         saved = {rule_id: settings.get(f"answering-rule/{rule_id}") for rule_id in RULE_IDS}
@@ -117,6 +122,7 @@ def dulcinea(answering_system: RunningServer, sipp: Sipp) -> Iterator[AnsweringS
         for listed in settings.get("caller-blocking/phone-numbers")["records"]:
             api.delete(settings.path(f"caller-blocking/phone-numbers/{listed['id']}"))
         settings.put("presence", {"dndStatus": "TakeAllCalls"})
+        settings.put("incoming-call-info", DEFAULT_INCOMING_CALL_INFO)
         for message in settings.get("message-store", perPage="max", availability="Alive")[
             "records"
         ]:

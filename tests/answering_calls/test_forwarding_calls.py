@@ -211,18 +211,19 @@ def test_a_caller_who_gives_up_cancels_the_phone_that_rings(
 def screened_call(
     server: RunningServer, dulcinea: AnsweringSettings, phones: BaresipPhones, tmp_path: Path
 ) -> tuple[Baresip, Baresip, Samples]:
-    """Screening "always" on her softphone only; Joe calls and says his name after the
-    question. Returns Joe's phone, hers, and her words (said 12 s after she answers),
-    once she has heard his name in the offer."""
-    dulcinea.both_rules(
-        forward_to((4, [dulcinea.phone("Softphone")]), mode="Sequentially", screening="Always")
-    )
+    """Her greeting (GS-1, the default one), then screening "always", on her softphone
+    only; Joe calls and says his name after the question. Returns Joe's phone, hers, and
+    her words (said 8 s after she answers), once she has heard his name in the offer."""
+    rule = forward_to((4, [dulcinea.phone("Softphone")]), mode="Sequentially", screening="Always")
+    dulcinea.both_rules(rule | {"greetings": [{"type": "Introductory", "preset": {"id": "101"}}]})
+    welcome = spoken(server, PromptKind.USER_GREETING, name="Dulcinea Dunn")
     asked = spoken(server, PromptKind.SCREENING_ASK_NAME)
     name = speech_like(1.5, 51)
     her_words = speech_like(2.0, 52)
     registrar = sip_address(server)
-    joe_source = voice_after(tmp_path / "joe.wav", len(asked) / RATE + 1.0, name, tail=40)
-    her_source = voice_after(tmp_path / "dulcinea.wav", 12.0, her_words)
+    lead = (len(welcome) + len(asked)) / RATE + 1.0  # and the beep
+    joe_source = voice_after(tmp_path / "joe.wav", lead, name, tail=40)
+    her_source = voice_after(tmp_path / "dulcinea.wav", 8.0, her_words)
     her = phones.start(DULCINEA_SOFT[0], her_source, registrar=registrar, password=DULCINEA_SOFT[1])
     joe = phones.start(JOE_SOFT[0], joe_source, registrar=registrar, password=JOE_SOFT[1])
     her.registered()
@@ -240,17 +241,23 @@ def test_screening_plays_the_callers_name_and_1_connects(
     phones: BaresipPhones,
     tmp_path: Path,
 ) -> None:
-    """GS-2 "always": Joe is asked his name and says it; Dulcinea's softphone answers,
-    hears the offer with his recorded name, presses 1, and they hear each other."""
+    """GS-1 and GS-2 "always": Joe hears her greeting, is asked his name and says it;
+    Dulcinea's softphone answers, hears the offer with his recorded name, presses 1, and
+    they hear each other."""
     joe, her, her_words = screened_call(answering_system, dulcinea, phones, tmp_path)
     her.send_dtmf("1")
     wait_until(lambda: heard(her_words, joe), 20, "Joe to hear Dulcinea", interval=0.3)
     joe.hangup()
     joe.wait_for_event("CALL_CLOSED")
     her.wait_for_event("CALL_CLOSED")
+    heard_first = joe.recordings()[0]
+    welcome = spoken(answering_system, PromptKind.USER_GREETING, name="Dulcinea Dunn")
+    welcomed_at, welcomed = found_at(welcome, heard_first)
+    assert welcomed >= 0.9, f"Joe heard her greeting in French ({welcomed:.2f})"
     asked = spoken(answering_system, PromptKind.SCREENING_ASK_NAME)
-    _, likeness = found_at(asked, joe.recordings()[0])
-    assert likeness >= 0.9, f"Joe was asked his name in French ({likeness:.2f})"
+    asked_at, likeness = found_at(asked, heard_first)
+    assert likeness >= 0.9, f"then he was asked his name ({likeness:.2f})"
+    assert welcomed_at < asked_at
     assert not list(answering_system.data_dir.glob("screened-*")), "his name is not kept"
     assert files_open_for_writing(answering_system, "screened-") == [], "nor left open"
 
@@ -354,3 +361,27 @@ def test_the_phone_that_answers_after_a_mobile_with_early_media_is_heard(
     finally:
         dulcinea.api.delete(dulcinea.path(f"forwarding-number/{her_mobile['id']}"))
     mobile.wait().assert_success()  # early media, then cancelled
+
+
+def test_her_phone_shows_the_number_that_was_dialled_when_she_asks(
+    answering_system: RunningServer,
+    dulcinea: AnsweringSettings,
+    carrier: SippPeer,
+    sipp: Sipp,
+) -> None:
+    """CH-5 "number displayed to me": the caller's number by default, her own direct
+    number (the one the caller dialled) when she chose it."""
+    desk = sipp.phone(sip_address(answering_system), *DULCINEA_DESK, calls=2, pause_ms=200)
+    for displayed in ("IncomingCallerId", "CalledNumber"):
+        dulcinea.put("incoming-call-info", {"displayedNumber": displayed})
+        sipp.start(
+            "trunk_uac.xml",
+            sip_address(answering_system),
+            keys={"user": "+12125550123", "dial": DULCINEA[0]},
+            local_ip=CARRIER,
+            pause_ms=300,
+        ).wait().assert_success()
+    rang = desk.wait()
+    rang.assert_success(calls=1)
+    shown = [invite.header("From") or "" for invite in rang.received("INVITE")]
+    assert "+12125550123" in shown[0] and "+14092402117" in shown[1], shown

@@ -43,7 +43,7 @@ DULCINEA_SOFT = ("11103s", "sip11103sdemo")
 HANK_SOFT = ("11101s", "sip11101sdemo")
 STORE = "/restapi/v1.0/account/~/extension/~/message-store"
 BEEP_SECONDS = 0.5
-BREATH = 1.5
+BREATH = 1.0
 """Silence a caller leaves after the beep before speaking."""
 
 
@@ -63,12 +63,12 @@ def calling_dulcinea(
 
 
 def leave_message(
-    server: RunningServer, phones: BaresipPhones, tmp_path: Path, seed: int
+    server: RunningServer, phones: BaresipPhones, tmp_path: Path, seed: int, seconds: float
 ) -> tuple[Samples, Baresip]:
-    """Joe says 3 s of ``seed``'s speech after the greeting and the beep, then presses #;
-    returns what he said and his phone once the server has hung up."""
+    """Joe says ``seconds`` of ``seed``'s speech after the greeting and the beep, then
+    presses #; returns what he said and his phone once the server has hung up."""
     greeting = greeting_of_dulcinea(server)
-    said = speech_like(3.0, seed)
+    said = speech_like(seconds, seed)
     lead = len(greeting) / RATE + BEEP_SECONDS + BREATH
     joe = calling_dulcinea(server, phones, voice_after(tmp_path / "joe.wav", lead, said))
     time.sleep(lead + len(said) / RATE + 0.5)
@@ -84,7 +84,7 @@ def test_a_caller_hears_the_french_greeting_and_leaves_a_voicemail(
     tmp_path: Path,
 ) -> None:
     """No phone of hers is registered: the demo rule goes straight to voicemail."""
-    said, joe = leave_message(answering_system, phones, tmp_path, seed=41)
+    said, joe = leave_message(answering_system, phones, tmp_path, seed=41, seconds=3.0)
 
     heard = load(joe.recordings()[0])
     greeting = greeting_of_dulcinea(answering_system)
@@ -179,7 +179,7 @@ def test_she_listens_to_her_message_by_phone_and_deletes_it_with_7(
 ) -> None:
     """VM-5: dialling her own extension from her softphone, the PIN, then the message
     plays (announced by who left it); 7 moves it to Deleted."""
-    said, _ = leave_message(answering_system, phones, tmp_path, seed=43)
+    said, _ = leave_message(answering_system, phones, tmp_path, seed=43, seconds=1.5)
     [message] = dulcinea.voicemails()
 
     quiet = voice_after(tmp_path / "dulcinea.wav", 60, silence(0))
