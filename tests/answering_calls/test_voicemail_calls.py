@@ -1,9 +1,10 @@
-"""Voicemail on real calls (VM-1, VM-5, PRE-1, issue 4): a caller hears Dulcinea's
+"""Voicemail on real calls (VM-1, VM-2, VM-5, PRE-1, issue 4): a caller hears Dulcinea's
 greeting in French and the beep, and what they say is the message the API and the portal
 show, with its length and its audio; a message the server was recording when it was
 killed keeps what was said; "do not accept any calls" sends callers straight to
-voicemail without ringing her phone; and she listens to her message by phone with her
-PIN and deletes it with 7.
+voicemail without ringing her phone; she listens to her message by phone with her PIN and
+deletes it with 7; * during her greeting opens her mailbox from any phone; and her
+messages go to the recipient she chose.
 
 Joe's softphone (baresip) is the caller: it plays a test voice after a silence as long as
 what the server says first, and records what it hears."""
@@ -51,13 +52,11 @@ def greeting_of_dulcinea(server: RunningServer) -> Samples:
     return spoken(server, PromptKind.VOICEMAIL_GREETING, name="Dulcinea Dunn")
 
 
-def calling_dulcinea(
-    server: RunningServer, phones: BaresipPhones, source: Path, *, dial: str = "11103"
-) -> Baresip:
-    """Joe's softphone playing ``source``, calling ``dial`` once answered by the server."""
+def calling_dulcinea(server: RunningServer, phones: BaresipPhones, source: Path) -> Baresip:
+    """Joe's softphone playing ``source``, calling 11103, once answered by the server."""
     joe = phones.start(JOE_SOFT[0], source, registrar=sip_address(server), password=JOE_SOFT[1])
     joe.registered()
-    joe.dial(dial)
+    joe.dial("11103")
     joe.wait_for_event("CALL_ESTABLISHED", timeout=15)
     return joe
 
@@ -108,6 +107,9 @@ def test_a_caller_hears_the_french_greeting_and_leaves_a_voicemail(
         assert best_correlation(said, audio) >= 0.9, "the message is what Joe said"
     finally:
         platform.logout()
+
+    [logged] = dulcinea.get("call-log", perPage=1)["records"]
+    assert (logged["from"]["extensionNumber"], logged["result"]) == ("11102", "Voicemail")
 
     portal = PortalBrowser(answering_system.url)
     portal.sign_in(DULCINEA[0], PASSWORD, DULCINEA[1])
@@ -209,6 +211,10 @@ def test_she_listens_to_her_message_by_phone_and_deletes_it_with_7(
     her.hangup()
     her.wait_for_event("CALL_CLOSED")
     assert dulcinea.voicemails() == [], "no message left in her inbox"
+    announced = spoken(answering_system, PromptKind.MESSAGE_FROM, caller="Joe Hall")
+    announced_at, likeness = found_at(announced, her.recordings()[0])
+    assert likeness >= 0.9, f"the message was announced as Joe's ({likeness:.2f})"
+    assert announced_at < found_at(said, her.recordings()[0])[0]
 
 
 def test_star_during_her_greeting_opens_her_mailbox_after_the_pin(
@@ -274,13 +280,15 @@ def test_her_messages_go_to_the_recipient_she_chose(
 
     assert dulcinea.voicemails() == [], "nothing in her own mailbox"
     joes = AnsweringSettings(dulcinea.api, joe_id)
-    wait_until(lambda: len(joes.voicemails()) == 1, 5, "the message in Joe's mailbox")
-    [message] = joes.voicemails()
     try:
+        wait_until(lambda: len(joes.voicemails()) == 1, 5, "the message in Joe's mailbox")
+        [message] = joes.voicemails()
         assert message["from"] == {"extensionNumber": "11101", "name": "Hank Hillos"}
         assert message["to"] == [{"extensionNumber": "11103", "name": "Dulcinea Dunn"}]
         audio = tmp_path / "message.wav"
         audio.write_bytes(dulcinea.api.get(message["attachments"][0]["uri"]).content)
         assert best_correlation(said, audio) >= 0.9
     finally:
-        dulcinea.api.delete(joes.path(f"message-store/{message['id']}"), params={"purge": "true"})
+        for left in joes.voicemails():
+            path = joes.path(f"message-store/{left['id']}")
+            dulcinea.api.delete(path, params={"purge": "true"})
