@@ -11,20 +11,28 @@ from pathlib import Path
 import numpy as np
 
 from tests.telephony.audio import RATE, Samples, load, silence, write_wav
+from tests.telephony.baresip import Baresip
 
 
 def found_at(sent: Samples, received: Path | Samples) -> tuple[float, float]:
     """Where ``sent`` lines up best in ``received`` (seconds from its start) and how alike
     they are there (normalised correlation over ``sent``'s length, 1.0 = the same)."""
-    heard = load(received) if isinstance(received, Path) else received
-    if len(heard) < len(sent):
-        heard = np.concatenate([heard, silence((len(sent) - len(heard)) / RATE)])
-    size = len(sent) + len(heard)
-    product = np.fft.irfft(np.fft.rfft(heard, size) * np.conj(np.fft.rfft(sent, size)), size)
-    lag = int(np.argmax(product[: len(heard) - len(sent) + 1]))
-    part = heard[lag : lag + len(sent)]
+    audio = load(received) if isinstance(received, Path) else received
+    if len(audio) < len(sent):
+        audio = np.concatenate([audio, silence((len(sent) - len(audio)) / RATE)])
+    size = len(sent) + len(audio)
+    product = np.fft.irfft(np.fft.rfft(audio, size) * np.conj(np.fft.rfft(sent, size)), size)
+    lag = int(np.argmax(product[: len(audio) - len(sent) + 1]))
+    part = audio[lag : lag + len(sent)]
     energy = float(np.sqrt(np.dot(sent, sent) * np.dot(part, part)))
     return lag / RATE, float(np.dot(sent, part) / energy) if energy else 0.0
+
+
+def heard(words: Samples, phone: Baresip) -> bool:
+    """Whether ``phone`` has heard ``words`` in its current call so far (its last
+    recording: baresip starts another one when early media turns into the answer)."""
+    recordings = phone.recordings()
+    return bool(recordings) and found_at(words, recordings[-1])[1] >= 0.9
 
 
 def voice_after(path: Path, lead: float, said: Samples, tail: float = 20.0) -> Path:

@@ -1,8 +1,11 @@
-"""Forwarding on real calls (CH-2, CH-4, GS-2, issue 4): sequential forwarding rings the
-desk phone for its ring time, cancels it, then rings the softphone; simultaneous rings
-both at once; screening asks the caller's name and plays it to Dulcinea, who accepts
-with 1 and talks; a custom rule for one caller forwards their calls unconditionally to
-an outside number through the trunk, with a Diversion header naming her number.
+"""Forwarding on real calls (CH-2..CH-5, GS-1, GS-2, issue 4): sequential forwarding rings
+the desk phone for its ring time, cancels it, then rings the softphone; a busy phone
+hands over at once; a caller who gives up cancels what rings; simultaneous rings both at
+once; her greeting, then screening asks the caller's name and plays it to Dulcinea, who
+accepts with 1 and talks, or sends the caller to voicemail with 2; the phone that answers
+after a mobile's early media is heard; a custom rule for one caller forwards their calls
+unconditionally to an outside number through the trunk, with a Diversion header naming
+her number; her phone displays the caller's number or the one dialled.
 
 SIPp plays the phones whose INVITEs are timed; baresip the people whose audio counts."""
 
@@ -19,7 +22,7 @@ import pytest
 
 from telephonist.prompts.catalogue import PromptKind
 from tests.answering_calls.conftest import CARRIER, AnsweringSettings, spoken
-from tests.answering_calls.hearing import found_at, voice_after
+from tests.answering_calls.hearing import found_at, heard, voice_after
 from tests.demo_data import DULCINEA
 from tests.support import RunningServer
 from tests.telephony.audio import RATE, Samples, speech_like
@@ -45,13 +48,6 @@ def received_at(result: SippResult, start_line: str) -> list[datetime]:
         for moment, direction, first_line in _TRACE_ENTRY.findall(trace)
         if direction == "received" and first_line.startswith(start_line)
     ]
-
-
-def heard(words: Samples, phone: Baresip) -> bool:
-    """Whether ``phone`` has heard ``words`` since its call was answered (baresip starts
-    another recording when early media turns into the answer)."""
-    recordings = phone.recordings()
-    return bool(recordings) and found_at(words, recordings[-1])[1] >= 0.9
 
 
 def files_open_for_writing(server: RunningServer, name_part: str) -> list[str]:

@@ -20,7 +20,7 @@ from ringcentral import SDK
 from telephonist.prompts.catalogue import PromptKind
 from telephonist.prompts.library import Say
 from tests.answering_calls.conftest import AnsweringSettings, spoken, spoken_together
-from tests.answering_calls.hearing import found_at, voice_after
+from tests.answering_calls.hearing import found_at, heard, voice_after
 from tests.calls.conftest import extension_id
 from tests.demo_data import DEMO_CLIENT, DULCINEA, PASSWORD, PIN
 from tests.support import PortalBrowser, RunningServer
@@ -85,12 +85,12 @@ def test_a_caller_hears_the_french_greeting_and_leaves_a_voicemail(
     """No phone of hers is registered: the demo rule goes straight to voicemail."""
     said, joe = leave_message(answering_system, phones, tmp_path, seed=41, seconds=3.0)
 
-    heard = load(joe.recordings()[0])
+    recording = load(joe.recordings()[0])
     greeting = greeting_of_dulcinea(answering_system)
-    starts, likeness = found_at(greeting, heard)
+    starts, likeness = found_at(greeting, recording)
     assert likeness >= 0.9, f"Joe heard the French greeting ({likeness:.2f})"
     beep_at = round((starts + len(greeting) / RATE + 0.1) * RATE)
-    beep = heard[beep_at : beep_at + round(0.3 * RATE)]
+    beep = recording[beep_at : beep_at + round(0.3 * RATE)]
     assert abs(dominant_frequency(beep) - 1000) < 20, "then the beep"
 
     platform = SDK(DEMO_CLIENT[0], DEMO_CLIENT[1], answering_system.url).platform()
@@ -197,11 +197,7 @@ def test_she_listens_to_her_message_by_phone_and_deletes_it_with_7(
     time.sleep(1.0)
     her.send_dtmf(f"{PIN}#")
 
-    def message_heard() -> bool:
-        recordings = her.recordings()
-        return bool(recordings) and found_at(said, recordings[0])[1] >= 0.9
-
-    wait_until(message_heard, 30, "the message to play", interval=0.5)
+    wait_until(lambda: heard(said, her), 30, "the message to play", interval=0.5)
     her.send_dtmf("7")
     wait_until(
         lambda: dulcinea.get(f"message-store/{message['id']}")["availability"] == "Deleted",
@@ -238,16 +234,15 @@ def test_star_during_her_greeting_opens_her_mailbox_after_the_pin(
         Say(PromptKind.SAVED_MESSAGES, {"count": 0}),
     )
 
-    def summary_heard() -> bool:
-        return found_at(summary, joe.recordings()[0])[1] >= 0.9
-
-    wait_until(summary_heard, 15, "the mailbox to say how many messages wait", interval=0.3)
+    wait_until(
+        lambda: heard(summary, joe), 15, "the mailbox to say how many messages wait", interval=0.3
+    )
     joe.hangup()
     joe.wait_for_event("CALL_CLOSED")
-    heard = joe.recordings()[0]
-    greeting_at, _ = found_at(greeting_of_dulcinea(answering_system), heard)
+    recording = joe.recordings()[0]
+    greeting_at, _ = found_at(greeting_of_dulcinea(answering_system), recording)
     asked_for_pin = spoken(answering_system, PromptKind.ENTER_PIN)[: round(0.8 * RATE)]
-    pin_at, likeness = found_at(asked_for_pin, heard)  # the PIN's first key cut it short
+    pin_at, likeness = found_at(asked_for_pin, recording)  # the PIN's first key cut it short
     assert likeness >= 0.9, f"* asked for the PIN ({likeness:.2f})"
     assert greeting_at < pin_at < greeting_at + 3.0, "at once, cutting the greeting short"
 
