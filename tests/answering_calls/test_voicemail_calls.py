@@ -21,7 +21,7 @@ from telephonist.prompts.catalogue import PromptKind
 from telephonist.prompts.library import Say
 from tests.answering_calls.conftest import AnsweringSettings, spoken, spoken_together
 from tests.answering_calls.hearing import found_at, heard, voice_after
-from tests.calls.conftest import extension_id
+from tests.calls.conftest import admin_api, extension_id
 from tests.demo_data import DEMO_CLIENT, DULCINEA, PASSWORD, PIN
 from tests.support import PortalBrowser, RunningServer
 from tests.telephony.audio import (
@@ -287,3 +287,37 @@ def test_her_messages_go_to_the_recipient_she_chose(
         for left in joes.voicemails():
             path = joes.path(f"message-store/{left['id']}")
             dulcinea.api.delete(path, params={"purge": "true"})
+
+
+def test_a_message_only_extension_takes_messages_in_the_company_language(
+    answering_system: RunningServer, phones: BaresipPhones, tmp_path: Path
+) -> None:
+    """EXT-1: 11011 answers every call with its greeting (French, the account's greeting
+    language) and keeps what the caller says in its own mailbox."""
+    greeting = spoken(answering_system, PromptKind.VOICEMAIL_GREETING, name="Message-only Ext")
+    said = speech_like(2.0, 43)
+    lead = len(greeting) / RATE + BEEP_SECONDS + BREATH
+    joe = phones.start(
+        JOE_SOFT[0],
+        voice_after(tmp_path / "joe.wav", lead, said),
+        registrar=sip_address(answering_system),
+        password=JOE_SOFT[1],
+    )
+    joe.registered()
+    joe.dial("11011")
+    joe.wait_for_event("CALL_ESTABLISHED", timeout=15)
+    time.sleep(lead + len(said) / RATE + 0.5)
+    joe.send_dtmf("#")
+    joe.wait_for_event("CALL_CLOSED", timeout=20)
+    _, likeness = found_at(greeting, load(joe.recordings()[0]))
+    assert likeness >= 0.9, f"Joe heard the message-only greeting ({likeness:.2f})"
+
+    with admin_api(answering_system) as api:
+        mailbox = extension_id(api, "11011")
+        [message] = api.get(f"/extension/{mailbox}/message-store").json()["records"]
+        assert message["from"]["extensionNumber"] == "11102"
+        [attachment] = message["attachments"]
+        audio = tmp_path / "message.wav"
+        audio.write_bytes(api.get(attachment["uri"]).content)
+        assert best_correlation(said, audio) >= 0.9
+        api.delete(f"/extension/{mailbox}/message-store/{message['id']}", params={"purge": "true"})

@@ -25,11 +25,14 @@ MAX_AGE_SECONDS = 10.0
 
 @dataclass(frozen=True)
 class Routing:
-    """What route() needs about the called extension, beyond the call itself."""
+    """What route() needs about the called extension, beyond the call itself: its
+    answering settings (users only), the language its prompts speak, the longest message
+    its account takes, and the account's robocall list (BLK-3)."""
 
-    settings: ExtensionSettings
+    settings: ExtensionSettings | None
+    language: str
+    max_message_seconds: int
     robocalls: PatternSet
-    """The account's robocall list (BLK-3)."""
 
 
 Loader = Callable[[Session, int, int], Routing | None]

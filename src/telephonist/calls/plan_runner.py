@@ -84,7 +84,6 @@ OUTSIDE_RING_SECONDS = 120
 ANSWER_KEY_SECONDS = 10
 """How long the person who answered has to press a key (CH-5, screening)."""
 SCREENED_NAME_SECONDS = 5
-DEFAULT_MAX_MESSAGE_SECONDS = 180
 
 VOICEMAIL = Outcome(
     CallResult.CALL_CONNECTED, CallReason.CONNECTED, CallResult.VOICEMAIL, CallReason.NOT_ANSWERED
@@ -236,7 +235,7 @@ class PlanRunner:
         running = Running(
             call,
             extension,
-            routing.settings.language if routing is not None else "en",
+            routing.language if routing is not None else "en",
             dialled,
         )
         try:
@@ -255,16 +254,15 @@ class PlanRunner:
         dialled: str,
     ) -> CallPlan:
         now = datetime.now(UTC)
-        if routing is not None and extension.type == ExtensionType.USER.value:
+        if routing is not None and routing.settings is not None:
             incoming = incoming_call_of(call.a.request, call.caller, dialled)
             if routing.robocalls.matches(incoming.caller_number):
                 incoming = replace(incoming, on_robocall_list=True)
             return route(incoming, routing.settings, now)
-        name = extension.name
-        if extension.type == ExtensionType.MESSAGE_ONLY.value:
-            greeting = Prompt(PromptKind.VOICEMAIL_GREETING, "en", name)
+        if routing is not None and extension.type == ExtensionType.MESSAGE_ONLY.value:
+            greeting = Prompt(PromptKind.VOICEMAIL_GREETING, routing.language, extension.name)
             steps: tuple[TakeMessage | Ring | Disconnect, ...] = (
-                TakeMessage(str(extension.extension_id), greeting, DEFAULT_MAX_MESSAGE_SECONDS),
+                TakeMessage(str(extension.extension_id), greeting, routing.max_message_seconds),
             )
         else:
             target = RingTarget(RingTargetKind.EXTENSION, str(extension.extension_id))
@@ -557,7 +555,7 @@ class PlanRunner:
     async def _own_mailbox(self, call: Call, extension: ExtensionEntry) -> None:
         """A user dialling their own extension reaches their mailbox (VM-5)."""
         routing = await self.routing.routing(call.account_id, extension.extension_id)
-        language = routing.settings.language if routing is not None else "en"
+        language = routing.language if routing is not None else "en"
         running = Running(call, extension, language, extension.number)
         try:
             await self._answer(running)

@@ -22,6 +22,11 @@ from telephonist.calls.directory import (
 from telephonist.domain.dialing import DialledKind, classify, from_trunk
 from telephonist.domain.extensions import ExtensionType
 
+DELIVERED = frozenset({ExtensionType.USER.value, ExtensionType.MESSAGE_ONLY.value})
+"""The extension types that take calls today: users (their answering rules) and
+message-only extensions (they take messages). Queues, paging and the auto-receptionist
+come with their features."""
+
 
 @dataclass(frozen=True)
 class Caller:
@@ -148,7 +153,7 @@ class RingAllRouter:
     def _ring(self, target: ExtensionEntry) -> Decision:
         if not target.enabled:
             return Refuse(480, "Temporarily Unavailable")
-        if target.type != ExtensionType.USER.value:
+        if target.type not in DELIVERED:
             return Refuse(480, "Temporarily Unavailable")
         return RingExtension(target, self.ring_timeout)
 

@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from telephonist.accounts.users import effective_regional
 from telephonist.answering.blocking import robocall_patterns
 from telephonist.answering.settings import SETTINGS_TABLES, load_extension_settings
+from telephonist.answering.storage import account_settings
 from telephonist.calls.answering_cache import AnsweringSettingsCache, Routing
 from telephonist.calls.application import PhoneSystem
 from telephonist.calls.authentication import DeviceAuthentication
@@ -35,6 +37,7 @@ from telephonist.media.workers import ProcessPoolMediaEngine
 from telephonist.prompts.library import PromptLibrary
 from telephonist.runtime import Runtime
 from telephonist.sip import DigestAuthenticator
+from telephonist.store.accounts import Account
 from telephonist.store.extensions import Extension
 from telephonist.voicemail.mailbox import MessageStore
 
@@ -42,16 +45,21 @@ log = logging.getLogger(__name__)
 
 
 def routing_of(session: Session, account_id: int, extension_id: int) -> Routing | None:
-    """A user extension's answering settings and its account's robocall list."""
+    """An extension's answering settings (users), prompt language and robocall list."""
     extension = session.get(Extension, extension_id)
-    if (
-        extension is None
-        or extension.account_id != account_id
-        or extension.type != ExtensionType.USER.value
-    ):
+    if extension is None or extension.account_id != account_id:
         return None
+    account = session.get(Account, account_id)
+    assert account is not None
+    settings = (
+        load_extension_settings(session, account_id, extension_id)
+        if extension.type == ExtensionType.USER.value
+        else None
+    )
     return Routing(
-        load_extension_settings(session, account_id, extension_id),
+        settings,
+        effective_regional(account, extension).greeting_language,
+        account_settings(session, account_id).max_message_seconds,
         robocall_patterns(session, account_id),
     )
 

@@ -713,3 +713,6 @@ async def _play(leg: _Leg, source: PcmSource) -> None:
     finally:
         if leg.playback is asyncio.current_task():
             leg.playback = None
+        close = getattr(frames, "close", None)
+        if close is not None:
+            close()  # a source cut short (a key pressed) lets go of its file now
