@@ -6,15 +6,22 @@ party (LOG-2). SIPp plays the phones; nothing may leak after a call."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import socket
 from typing import Any
 
 import httpx
+import numpy as np
 import pytest
 
+from telephonist.media.music import MusicTrack
+from telephonist.prompts.library import PromptLibrary
+from tests.answering_calls.hearing import RtpEar, found_at
 from tests.calls.conftest import RING_SECONDS, admin_token
 from tests.demo_data import DEMO_CLIENT, PASSWORD
 from tests.support import RunningServer
+from tests.telephony.audio import Samples
 from tests.telephony.peers import sip_address
 from tests.telephony.sipp import Sipp
 
@@ -189,6 +196,39 @@ def test_hold_and_resume_from_the_caller(phone_system: RunningServer, sipp: Sipp
     joe_side = joe.wait()
     joe_side.assert_success()
     assert len(joe_side.received("INVITE")) == 3, "the hold and the resume reached the other phone"
+
+
+def test_the_party_put_on_hold_hears_music(phone_system: RunningServer, sipp: Sipp) -> None:
+    """GS-5: while Dulcinea holds the call, Joe's phone gets the hold music from us (an
+    ear of the test's own on the port his SDP names hears it)."""
+    server = sip_address(phone_system)
+    ear = RtpEar("127.0.0.1")
+    try:
+        joe = sipp.phone(
+            server,
+            *JOE_DESK,
+            answer="uas_held_listening.xml",
+            keys={"rtp_port": str(ear.port)},
+        )
+        sipp.run(
+            "uac_hold_resume.xml",
+            server,
+            keys={"user": "11103", "dial": "11102"},
+            auth=DULCINEA_DESK,
+            pause_ms=3000,
+        ).assert_success()
+        joe.wait().assert_success()
+        _, likeness = found_at(music_start(phone_system, seconds=2.0), ear.heard())
+    finally:
+        ear.close()
+    assert likeness >= 0.9, f"Joe heard the hold music ({likeness:.2f})"
+
+
+def music_start(server: RunningServer, seconds: float) -> Samples:
+    """The first seconds of the hold music, from the server's own prompt cache."""
+    source = asyncio.run(PromptLibrary.in_data_dir(server.data_dir).music(MusicTrack.ACOUSTIC))
+    frames = itertools.islice(source.frames(160), round(seconds / 0.02))
+    return np.frombuffer(b"".join(frames), "<i2") / 32768
 
 
 def test_the_called_phone_hangs_up(phone_system: RunningServer, sipp: Sipp) -> None:

@@ -460,16 +460,23 @@ class Sipp:
         expires: int = 3600,
         pause_ms: int = 0,
         claimed_address: str = "{self}",
+        keys: Mapping[str, str] | None = None,
     ) -> SippPeer:
         """A phone registered as ``user`` that handles ``calls`` incoming calls with the
         ``answer`` scenario within ``wait_ms`` (calls=0: stays registered ``wait_ms``), then
         unregisters and exits (registered_phone.xml). Returns once it is registered.
         ``claimed_address`` is the ip:port it puts in Via and Contact: another one plays a
-        phone behind NAT, which only its real source address reaches."""
+        phone behind NAT, which only its real source address reaches. ``keys`` fill the
+        ``answer`` scenario's own keys."""
         peer = self.start(
             "registered_phone.xml",
             registrar,
-            keys={"user": user, "expires": str(expires), "contact_address": claimed_address},
+            keys={
+                "user": user,
+                "expires": str(expires),
+                "contact_address": claimed_address,
+                **(keys or {}),
+            },
             variables={"calls_left": str(calls), "wait_ms": str(wait_ms)},
             auth=(user, password),
             pause_ms=pause_ms,

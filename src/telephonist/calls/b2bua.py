@@ -76,6 +76,8 @@ log = logging.getLogger(__name__)
 BUSY_FIRST = (486, 600, 603, 480, 404)
 """Which failure to tell the caller when every leg failed (busy wins, as phones expect)."""
 DTMF_KEYS = frozenset("0123456789*#ABCD")
+HOLD_MUSIC = "acoustic"
+"""GS-5's track for every call until users can choose theirs."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,7 @@ class Call:
     ended: bool = False
     caller_left: bool = False
     caller_answered: bool = False
+    hold_music: asyncio.Task[None] | None = None
     caller_channel: LegChannel | None = None
     callee_channel: LegChannel | None = None
 
@@ -878,10 +881,8 @@ class CallManager:
         origin_media = origin.media
         target_media = target.media
         origin_media.remote = remote
-        direction = "sendonly" if is_hold_offer(offer) else "sendrecv"
-        if remote.direction == "inactive":
-            direction = "inactive"
-        sdp = target_media.sdp.offer(remote.codec, direction)
+        held = is_hold_offer(offer) or remote.direction == "inactive"
+        sdp = target_media.sdp.offer(remote.codec, "sendonly" if held else "sendrecv")
         destination = target.source if isinstance(target, ServerLeg) else target.destination
         forwarded = target.in_dialog_request(self.stack, "INVITE", sdp=sdp)
         done: asyncio.Future[SipResponse] = asyncio.get_running_loop().create_future()
@@ -928,6 +929,7 @@ class CallManager:
                 await self.engine.set_direction(
                     target_media.endpoint, engine_direction(target_remote.direction)
                 )
+            self._hold_music(call, target_media.endpoint, on=held)
             body = origin_media.sdp.answer(offer, remote.codec)
             response = make_response(request, 200, body=body)
             response.headers.add(
@@ -944,6 +946,21 @@ class CallManager:
         else:
             self.stack.respond(key, make_response(request, answer.status, answer.reason))
 
+    def _hold_music(self, call: Call, endpoint: MediaEndpoint, *, on: bool) -> None:
+        """GS-5: the party put on hold hears music (we offered them sendonly, so we are
+        the one sending) until they are taken off hold."""
+        if on and call.hold_music is None:
+            call.hold_music = asyncio.ensure_future(self._play_hold_music(endpoint))
+        elif not on and call.hold_music is not None:
+            call.hold_music.cancel()
+            call.hold_music = None
+
+    async def _play_hold_music(self, endpoint: MediaEndpoint) -> None:
+        try:
+            await self.engine.play(endpoint, await self.runner.prompts.music(HOLD_MUSIC))
+        except MediaError as error:
+            log.warning("hold music on %s: %s", endpoint.call_id, error)
+
     # -- the end of a call ---------------------------------------------------------------------
 
     async def _finish(self, call: Call, outcome: Outcome) -> None:
@@ -958,6 +975,7 @@ class CallManager:
                 channel.hung_up()
         if call.ack_timer is not None:
             call.ack_timer.cancel()
+        self._hold_music(call, call.b_media.endpoint, on=False)
         self.calls.pop(call.session_id, None)
         self._by_invite.pop(call.a.key, None)
         for dialog in (call.a.dialog, *(fork.dialog for fork in call.forks)):
