@@ -28,7 +28,7 @@ from tests.demo_data import COMPANY_NUMBER, DEMO_CLIENT, HANK, PASSWORD, Login
 from tests.support import MailCatcher, PortalBrowser, RunningServer, mail_text
 
 NEW_PASSWORD = "Harbor#Light58"
-_numbers = itertools.count(11160)
+_numbers = itertools.count(11180)
 
 
 def add_user_by_api(
@@ -54,13 +54,13 @@ def activation_link(mail: MailCatcher, email: str) -> str:
     return found.group(1)
 
 
-def wav_bytes(seconds: float = 0.5) -> bytes:
+def wav_bytes(seconds: float = 0.5, sample: bytes = b"\x00\x10") -> bytes:
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(8000)
-        out.writeframes(b"\x00\x10" * int(8000 * seconds))
+        out.writeframes(sample * int(8000 * seconds))
     return buffer.getvalue()
 
 
@@ -195,6 +195,14 @@ def test_wizard_follows_the_guides_order_and_activates_the_user(
     assert me["regionalSettings"]["timeFormat"] == "24h"
     phones = platform.get("/account/~/extension/~/device").json_dict()["records"]
     assert phones[0]["emergencyServiceAddress"]["city"] == "Denver"
+    rule = platform.get("/account/~/extension/~/answering-rule/business-hours-rule").json_dict()
+    voicemail = [g for g in rule["greetings"] if g["type"] == "Voicemail"]
+    assert voicemail and "custom" in voicemail[0], "callers hear the greeting of step 6"
+    greeting_id = voicemail[0]["custom"]["id"]
+    audio = platform.get(f"/account/~/extension/~/greeting/{greeting_id}/content").body()
+    with wave.open(io.BytesIO(audio)) as played:
+        assert (played.getframerate(), played.getnchannels()) == (8000, 1)
+        assert abs(played.getnframes() / 8000 - 0.5) < 0.1, "the uploaded half second"
     platform.logout()
 
 
@@ -295,7 +303,12 @@ def test_greeting_upload_must_be_a_real_mp3_or_wav(
         f"{link}/emergency", {**steps[-1][1], "terms_accepted": "on"}, refused.text
     )
     page = browser.post_form(f"{link}/call_handling", {"action": "skip"}, page.text)
-    for name, data in (("notes.txt", b"hello"), ("fake.wav", b"not a wav at all")):
+    silence = wav_bytes(2.0, sample=b"\x00\x00")
+    for name, data in (
+        ("notes.txt", b"hello"),
+        ("fake.wav", b"not a wav at all"),
+        ("quiet.wav", silence),
+    ):
         rejected = browser.request(
             "POST",
             f"{link}/greeting",
@@ -303,7 +316,8 @@ def test_greeting_upload_must_be_a_real_mp3_or_wav(
             files={"greeting": (name, data, "application/octet-stream")},
         )
         assert rejected.status_code == 422
-        assert 'data-field="greeting"' in rejected.text
+        assert 'data-field="greeting"' in rejected.text, name
+    assert "silent" in rejected.text or "silencieux" in rejected.text, "ffmpeg heard nothing"
 
 
 def test_forgotten_password_reset_with_the_security_question(

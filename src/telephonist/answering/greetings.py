@@ -96,10 +96,41 @@ def save_custom_greeting(
     answering_rule_id: str | None = None,
     apply: bool = True,
 ) -> str:
-    """Keep an 8 kHz mono WAV as a custom greeting of the extension and return its id.
-    With ``apply``, it is played from now on: by the rule ``answering_rule_id``, or by
-    both the user-hours and after-hours rules when none is named (a greeting recorded
-    by phone from the mailbox), or to blocked callers for the Blocked... types."""
+    """Keep an 8 kHz mono WAV as a custom greeting of the extension and return its id;
+    see :func:`keep_custom_greeting`. A refused greeting leaves no file behind."""
+    blob_key = blobs.put(FOLDER, wav_bytes, ".wav")
+    try:
+        return keep_custom_greeting(
+            session,
+            account_id,
+            extension_id,
+            greeting_type,
+            blob_key,
+            name,
+            answering_rule_id=answering_rule_id,
+            apply=apply,
+        )
+    except Exception:
+        blobs.delete(blob_key)
+        raise
+
+
+def keep_custom_greeting(
+    session: Session,
+    account_id: int,
+    extension_id: int,
+    greeting_type: GreetingType,
+    blob_key: str,
+    name: str,
+    *,
+    answering_rule_id: str | None = None,
+    apply: bool = True,
+) -> str:
+    """Make the 8 kHz mono WAV already in the blob store at ``blob_key`` a custom greeting
+    of the extension and return its id. With ``apply``, it is played from now on: by the
+    rule ``answering_rule_id``, or by both the user-hours and after-hours rules when none
+    is named (a greeting recorded by phone from the mailbox, or uploaded in the
+    activation wizard), or to blocked callers for the Blocked... types."""
     get_extension(session, account_id, extension_id)
     if greeting_type not in UPLOAD_TYPES:
         raise InvalidInput(
@@ -116,7 +147,7 @@ def save_custom_greeting(
         account_id=account_id,
         extension_id=extension_id,
         kind=greeting_type.value,
-        blob_key=blobs.put(FOLDER, wav_bytes, ".wav"),
+        blob_key=blob_key,
         content_type="audio/wav",
         file_name=(name.strip() or f"{greeting_type.value}.wav")[-NAME_MAX:],
     )

@@ -3,7 +3,7 @@ or an admin) and the company's (admins), with the public API's filters and views
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -19,6 +19,7 @@ from telephonist.api.dependencies import (
 )
 from telephonist.api.errors import ApiError
 from telephonist.api.paging import PageDep, list_body
+from telephonist.api.parameters import moment_parameter, phone_number_parameter
 from telephonist.calllog import schemas, search
 from telephonist.domain.permissions import AppScope, Principal
 from telephonist.errors import PermissionDenied
@@ -31,23 +32,6 @@ DEFAULT_PERIOD = timedelta(hours=24)
 MultiValue = Annotated[list[str], Query()]
 
 
-def _moment(value: str | None, parameter: str) -> datetime | None:
-    """An ISO 8601 date or time, in UTC; without an offset it is UTC."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise ApiError(
-            400,
-            "CMN-101",
-            f"Parameter [{parameter}] value is invalid: use ISO 8601, "
-            "e.g. 2026-01-06T23:07:20.000Z",
-            parameterName=parameter,
-        ) from None
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _detailed(view: str) -> bool:
     if view not in schemas.VIEWS:
         raise ApiError(
@@ -57,21 +41,6 @@ def _detailed(view: str) -> bool:
             parameterName="view",
         )
     return view == schemas.DETAILED
-
-
-def _phone_number(value: str | None) -> str | None:
-    """The public API's "E.164 without +" (a + is tolerated) as stored: with the +."""
-    if not value:
-        return None
-    digits = value.removeprefix("+")
-    if not digits.isdigit():
-        raise ApiError(
-            400,
-            "CMN-101",
-            "Parameter [phoneNumber] value is invalid: use digits, e.g. 14155550100",
-            parameterName="phoneNumber",
-        )
-    return "+" + digits
 
 
 class CallLogQuery:
@@ -89,12 +58,12 @@ class CallLogQuery:
         phone_number: Annotated[str | None, Query(alias="phoneNumber")] = None,
     ) -> None:
         self.detailed = _detailed(view)
-        self.date_to = _moment(date_to, "dateTo") or now()
-        self.date_from = _moment(date_from, "dateFrom") or self.date_to - DEFAULT_PERIOD
+        self.date_to = moment_parameter(date_to, "dateTo") or now()
+        self.date_from = moment_parameter(date_from, "dateFrom") or self.date_to - DEFAULT_PERIOD
         self.directions = direction
         self.types = type
         self.session_id = session_id or None
-        self.phone_number = _phone_number(phone_number)
+        self.phone_number = phone_number_parameter(phone_number)
 
     def filter(self, extension_id: int | None) -> search.CallLogFilter:
         """The search for one extension's log, or the company's (None)."""

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from telephonist.accounts import company, devices, users
 from telephonist.accounts.extensions import direct_numbers, get_extension
+from telephonist.answering import greetings
+from telephonist.answering.codec import GreetingType
 from telephonist.domain import regional
 from telephonist.domain.credentials import normalize_security_answer
 from telephonist.domain.extensions import ExtensionStatus
@@ -28,11 +30,12 @@ from telephonist.identity.credentials import (
 )
 from telephonist.identity.hashing import hash_secret
 from telephonist.mail.templates import render
+from telephonist.media.convert import AudioConversionError, convert_upload
 from telephonist.runtime import Runtime
 from telephonist.store.database import after_commit
 from telephonist.store.devices import Device
 from telephonist.store.extensions import Extension, ForwardingNumber
-from telephonist.store.identity import Greeting, OneTimeLink
+from telephonist.store.identity import OneTimeLink
 
 STEPS = ("security", "user_info", "regional", "emergency", "call_handling", "greeting", "confirm")
 """ACC-2's order: security first, the confirmation page with the user's number last."""
@@ -40,7 +43,7 @@ STEPS = ("security", "user_info", "regional", "emergency", "call_handling", "gre
 FORWARDING_TYPES = ("Home", "Mobile", "Work", "Other")
 MAX_FORWARDING_NUMBERS = 10
 GREETING_MAX_BYTES = 10 * 1024 * 1024
-GREETING_FORMATS = {".wav": "audio/wav", ".mp3": "audio/mpeg"}
+GREETING_FORMATS = (".wav", ".mp3")
 
 
 class WizardOrderError(ServiceError):
@@ -280,26 +283,23 @@ def greeting_problems(file_name: str, data: bytes) -> list[FieldProblem]:
 def save_greeting(
     runtime: Runtime, wizard: Wizard, *, keep_default: bool, file_name: str = "", data: bytes = b""
 ) -> None:
-    """Step 6: keep the default voicemail greeting, or upload a custom one."""
+    """Step 6: keep the default voicemail greeting, or upload a custom one, converted now
+    to what the media engine plays (blocks while ffmpeg runs: a worker thread calls it)."""
     if keep_default:
         _record(wizard, "greeting", {"greeting": {"mode": "default"}})
         return
     problems = greeting_problems(file_name, data)
     if problems:
         raise InvalidInput(problems)
-    suffix = "." + file_name.rsplit(".", 1)[-1].lower()
-    key = runtime.blobs.put("greetings", data, suffix)
+    try:
+        converted = convert_upload(data)
+    except AudioConversionError as error:
+        raise InvalidInput([FieldProblem("greeting", error.message)]) from error
+    key = runtime.blobs.put(greetings.FOLDER, converted.wav, ".wav")
     _record(
         wizard,
         "greeting",
-        {
-            "greeting": {
-                "mode": "custom",
-                "blob_key": key,
-                "content_type": GREETING_FORMATS[suffix],
-                "file_name": file_name[-200:],
-            }
-        },
+        {"greeting": {"mode": "custom", "blob_key": key, "file_name": file_name}},
     )
 
 
@@ -347,15 +347,13 @@ def finish(session: Session, wizard: Wizard, now: datetime) -> Extension:
         )
     greeting = draft["greeting"]
     if greeting["mode"] == "custom":
-        session.add(
-            Greeting(
-                account_id=extension.account_id,
-                extension_id=extension.id,
-                kind="Voicemail",
-                blob_key=greeting["blob_key"],
-                content_type=greeting["content_type"],
-                file_name=greeting["file_name"],
-            )
+        greetings.keep_custom_greeting(
+            session,
+            extension.account_id,
+            extension.id,
+            GreetingType.VOICEMAIL,
+            greeting["blob_key"],
+            greeting["file_name"],
         )
     user.activated_at = now
     user.password_changed_at = now

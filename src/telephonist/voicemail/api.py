@@ -22,7 +22,7 @@ from telephonist.api.dependencies import (
 )
 from telephonist.api.errors import ApiError
 from telephonist.api.paging import PageDep, list_body
-from telephonist.calllog.api import _moment, _phone_number
+from telephonist.api.parameters import moment_parameter, phone_number_parameter
 from telephonist.domain.permissions import AppScope, Principal
 from telephonist.domain.text import N_
 from telephonist.errors import FieldProblem, InvalidInput, NotFound, PermissionDenied
@@ -52,13 +52,13 @@ class MessageQuery:
         direction: MultiValue = [],  # noqa: B006
         phone_number: Annotated[str | None, Query(alias="phoneNumber")] = None,
     ) -> None:
-        self.date_to = _moment(date_to, "dateTo") or now()
-        self.date_from = _moment(date_from, "dateFrom") or self.date_to - DEFAULT_PERIOD
+        self.date_to = moment_parameter(date_to, "dateTo") or now()
+        self.date_from = moment_parameter(date_from, "dateFrom") or self.date_to - DEFAULT_PERIOD
         self.message_types = message_type
         self.read_statuses = read_status
         self.availabilities = availability or [messages.Availability.ALIVE.value]
         self.directions = direction
-        self.phone_number = _phone_number(phone_number)
+        self.phone_number = phone_number_parameter(phone_number)
 
     def filter(self, extension_id: int) -> messages.MessageFilter:
         return messages.MessageFilter(
