@@ -58,7 +58,9 @@ def ulaw_to_linear(payload: bytes) -> Samples:
 
 class RtpEar:
     """A UDP port on ``host`` that keeps the PCMU audio of the RTP packets it gets, in
-    sequence order."""
+    sequence order. Senders start at a random sequence number (RFC 3550 §5.1), so a
+    short call may wrap past 65535: packets are placed by their distance from the first
+    one received."""
 
     def __init__(self, host: str) -> None:
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -66,6 +68,7 @@ class RtpEar:
         self.socket.settimeout(0.1)
         self.port: int = self.socket.getsockname()[1]
         self._packets: dict[int, bytes] = {}
+        self._first_sequence: int | None = None
         self._lock = threading.Lock()
         self._open = True
         self._thread = threading.Thread(target=self._listen, name=f"rtp-ear-{self.port}")
@@ -83,10 +86,13 @@ class RtpEar:
                 continue  # not PCMU (a telephone-event, or not RTP)
             sequence = int.from_bytes(data[2:4], "big")
             with self._lock:
-                self._packets[sequence] = data[12:]
+                if self._first_sequence is None:
+                    self._first_sequence = sequence
+                distance = (sequence - self._first_sequence + 0x8000) % 0x10000 - 0x8000
+                self._packets[distance] = data[12:]
 
     def heard(self) -> Samples:
-        """Everything received so far, in sequence order (no wrap in a short test)."""
+        """Everything received so far, in sequence order."""
         with self._lock:
             ordered = [self._packets[number] for number in sorted(self._packets)]
         return ulaw_to_linear(b"".join(ordered)) if ordered else np.zeros(0)
