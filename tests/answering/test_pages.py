@@ -486,8 +486,10 @@ def test_a_file_that_is_not_audio_is_refused_next_to_the_upload(
 def test_screening_settings_are_saved_on_the_after_hours_rule(
     demo_server: RunningServer, paula: PageUser
 ) -> None:
-    """GS-2, GS-3, GS-4 per rule: saving the After Hours tab leaves user hours alone."""
+    """GS-2, GS-3, GS-4 per rule: saving the After Hours tab leaves user hours alone;
+    GS-5's hold music, on the same form, is the user's for every call."""
     browser = browser_for(demo_server, paula)
+    hold_music = {"hold_on": "on", "hold_kind": "Music", "hold_track": "acoustic"}
     refused = browser.post_form(
         "/settings/screening/after-hours",
         {
@@ -496,9 +498,25 @@ def test_screening_settings_are_saved_on_the_after_hours_rule(
             "audio_kind": "Custom",
             "audio_custom": "default",
             "screening": "Always",
+            **hold_music,
+            "hold_volume": "100",
         },
     )
     assert field_errors(refused.text) == {"audio_kind": ["Choose a custom recording"]}
+    refused = browser.post_form(
+        "/settings/screening/after-hours",
+        {
+            "audio_kind": "RingTones",
+            "screening": "Off",
+            "hold_kind": "Custom",
+            "hold_volume": "150",
+        },
+    )
+    assert field_errors(refused.text) == {
+        "hold_custom": ["Choose one of your hold music recordings"],
+        "hold_volume": ["The volume is a percentage from 0 to 100"],
+    }
+    assert 'value="150"' in refused.text, "what the user typed is kept"
     saved = browser.post_form(
         "/settings/screening/after-hours",
         {
@@ -509,6 +527,8 @@ def test_screening_settings_are_saved_on_the_after_hours_rule(
             "audio_kind": "Music",
             "music_track": "ambient",
             "screening": "UnknownCallerId",
+            "hold_kind": "RingTones",
+            "hold_volume": "60",
         },
     )
     assert "done=saved" in str(saved.url)
@@ -522,6 +542,12 @@ def test_screening_settings_are_saved_on_the_after_hours_rule(
     assert after.screening.value == "UnknownCallerId" and during.screening.value == "Off"
     assert after.greetings.introductory is not None and during.greetings.introductory is None
     assert after.greetings.connecting_audio.music_track == "ambient"
+    with database.transaction() as session:
+        hold = settings.get_hold_music(session, paula.account_id, paula.extension_id)
+    database.dispose()
+    assert (hold.enabled, hold.kind.value, hold.volume) == (False, "RingTones", 60)
+    page = browser.get("/settings/screening/user-hours").text
+    assert 'name="hold_volume"' in page and 'value="60"' in page, "the same on both tabs"
 
 
 def test_incoming_call_information_and_messages_settings(

@@ -47,13 +47,10 @@ def upload(
     file: tuple[str, bytes, str],
     *,
     mixed: bool = False,
+    path: str = GREETING,
 ) -> dict[str, object]:
     request = (
-        MultipartBuilder(platform)
-        .set_body(body)
-        .add(file)
-        .set_multipart_mixed(mixed)
-        .request(GREETING)
+        MultipartBuilder(platform).set_body(body).add(file).set_multipart_mixed(mixed).request(path)
     )
     return platform.send_request(request).json_dict()
 
@@ -229,3 +226,48 @@ def test_the_greeting_dictionary_lists_the_standard_greetings(as_rita: Platform)
     assert {r["type"] for r in blocked["records"]} >= {"BlockedCallersSpecific", "BlockedPayPhones"}
     status, body = failure(lambda: as_rita.get("/restapi/v1.0/dictionary/greeting/1"))
     assert (status, error_codes(body)) == (404, [("CMN-102", "greetingId")])
+
+
+def test_hold_music_is_chosen_uploaded_read_and_checked(
+    as_rita: Platform, recordings: dict[str, bytes]
+) -> None:
+    """GS-5: the Acoustic track at full volume until the user chooses; an uploaded HoldMusic
+    recording becomes the hold music and the public API's greeting/hold-music; the volume
+    is a percentage; only one's own hold music recordings can be chosen."""
+    music = f"{EXTENSION}/hold-music"
+    assert {k: v for k, v in as_rita.get(music).json_dict().items() if k != "uri"} == {
+        "enabled": True,
+        "kind": "Music",
+        "musicTrack": "acoustic",
+        "customGreetingId": None,
+        "volume": 100,
+    }
+    status, body = failure(lambda: as_rita.get(f"{GREETING}/hold-music"))
+    assert (status, error_codes(body)) == (404, [("CMN-102", "greetingId")])
+    created = upload(as_rita, {"type": "HoldMusic"}, ("hold.wav", recordings["wav"], "audio/wav"))
+    chosen = as_rita.get(music).json_dict()
+    assert (chosen["kind"], chosen["customGreetingId"]) == ("Custom", created["id"])
+    custom = as_rita.get(f"{GREETING}/hold-music").json_dict()
+    assert (custom["id"], custom["type"]) == (created["id"], "HoldMusic")
+    softer = as_rita.put(music, {"volume": 40, "enabled": False}).json_dict()
+    assert (softer["volume"], softer["enabled"], softer["kind"]) == (40, False, "Custom")
+    status, body = failure(lambda: as_rita.put(music, {"volume": 101}))
+    assert (status, [field for _code, field in error_codes(body)]) == (400, ["volume"])
+    voicemail = upload(
+        as_rita,
+        {"type": "Voicemail"},
+        ("vm.wav", recordings["wav"], "audio/wav"),
+        path=f"{GREETING}?apply=false",  # kept, played nowhere
+    )
+    for not_hold_music in (str(voicemail["id"]), "999999"):
+        status, body = failure(
+            lambda chosen=not_hold_music: as_rita.put(music, {"customGreetingId": chosen})
+        )
+        assert [field for _code, field in error_codes(body)] == ["customGreetingId"]
+    status, body = failure(lambda: as_rita.put(music, {"kind": "Music", "musicTrack": "polka"}))
+    assert [field for _code, field in error_codes(body)] == ["musicTrack"]
+    back = as_rita.put(
+        music, {"kind": "Music", "musicTrack": "ambient", "volume": 100, "enabled": True}
+    )
+    assert back.json_dict()["musicTrack"] == "ambient"
+    as_rita.put(music, {"musicTrack": "acoustic"})

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import socket
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,10 +19,10 @@ import pytest
 from telephonist.media.music import MusicTrack
 from telephonist.prompts.library import PromptLibrary
 from tests.answering_calls.hearing import RtpEar, found_at
-from tests.calls.conftest import RING_SECONDS, admin_token
+from tests.calls.conftest import RING_SECONDS, admin_api, admin_token, extension_id
 from tests.demo_data import DEMO_CLIENT, PASSWORD
 from tests.support import RunningServer
-from tests.telephony.audio import Samples
+from tests.telephony.audio import Samples, speech_like, write_wav
 from tests.telephony.peers import sip_address
 from tests.telephony.sipp import Sipp
 
@@ -222,6 +223,52 @@ def test_the_party_put_on_hold_hears_music(phone_system: RunningServer, sipp: Si
     finally:
         ear.close()
     assert likeness >= 0.9, f"Joe heard the hold music ({likeness:.2f})"
+
+
+def test_the_held_party_hears_the_holders_own_hold_music_at_her_volume(
+    phone_system: RunningServer, sipp: Sipp, tmp_path: Path
+) -> None:
+    """GS-5: Dulcinea's own recording, chosen as her hold music at 50 % volume, is what
+    Joe hears while she holds him, at half its level."""
+    recording = speech_like(2.0, seed=55)
+    wav = write_wav(tmp_path / "hold.wav", recording).read_bytes()
+    acoustic = {"kind": "Music", "musicTrack": "acoustic", "volume": 100}
+    with admin_api(phone_system) as api:
+        dulcinea = f"/extension/{extension_id(api, '11103')}"
+        uploaded = api.post(
+            f"{dulcinea}/greeting",
+            data={"type": "HoldMusic"},
+            files={"binary": ("hold.wav", wav)},
+        )
+        uploaded.raise_for_status()
+        api.put(f"{dulcinea}/hold-music", json={"volume": 50}).raise_for_status()
+        server = sip_address(phone_system)
+        ear = RtpEar("127.0.0.1")
+        try:
+            joe = sipp.phone(
+                server,
+                *JOE_DESK,
+                answer="uas_held_listening.xml",
+                keys={"rtp_port": str(ear.port)},
+            )
+            sipp.run(
+                "uac_hold_resume.xml",
+                server,
+                keys={"user": "11103", "dial": "11102"},
+                auth=DULCINEA_DESK,
+                pause_ms=3000,
+            ).assert_success()
+            joe.wait().assert_success()
+            heard = ear.heard()
+        finally:
+            ear.close()
+            api.put(f"{dulcinea}/hold-music", json=acoustic).raise_for_status()
+    lag, likeness = found_at(recording, heard)
+    assert likeness >= 0.9, f"Joe heard Dulcinea's recording ({likeness:.2f})"
+    start = round(lag * 8000)
+    part = heard[start : start + len(recording)]
+    level = float(np.sqrt(np.mean(part**2)) / np.sqrt(np.mean(recording**2)))
+    assert 0.4 <= level <= 0.6, f"at half its level ({level:.2f})"
 
 
 def music_start(server: RunningServer, seconds: float) -> Samples:

@@ -1,9 +1,10 @@
 """REST routes of call handling at the public API's paths: answering rules (CH-1..CH-4),
 user and company hours, forwarding numbers (CH-2), caller blocking (BLK-1..BLK-5),
-custom greetings and the greeting dictionary (GS-1..GS-4, VM-1), presence and
+custom greetings and the greeting dictionary (GS-1..GS-5, VM-1), presence and
 do-not-disturb (PRE-1); and our own resources under the same conventions: the rule
 preview and "Validate rules" (``answering-rule/preview``, ``answering-rule/validation``),
-incoming call information (CH-5, ``incoming-call-info``), the account's longest message
+incoming call information (CH-5, ``incoming-call-info``), hold music (GS-5,
+``hold-music``), the account's longest message
 and robocall list (``telephonist/answering-settings``, ``telephonist/robocall-numbers``).
 
 Users read and change their own extension; admins any extension of their account.
@@ -42,6 +43,7 @@ from telephonist.answering.codec import (
     PRESETS,
     GreetingType,
     RuleDoc,
+    hold_music_document,
     incoming_call_info_document,
     rule_document,
 )
@@ -58,9 +60,11 @@ from telephonist.api.errors import ApiError
 from telephonist.api.paging import PageDep, absolute_uri, list_body
 from telephonist.domain.answering.model import (
     DEFAULT_GREETING,
+    ConnectingAudioKind,
     ForwardingNumber,
     ForwardingNumberType,
     Greeting,
+    HoldMusic,
     IncomingCall,
     IncomingCallInfo,
     RuleType,
@@ -774,6 +778,23 @@ def create_greeting(
     return schemas.greeting_json(request, extension, greeting, rule)
 
 
+@router.get("/extension/{extension_id}/greeting/hold-music")
+def read_hold_music_greeting(
+    request: Request,
+    account_id: str,
+    extension_id: str,
+    principal: PrincipalDep,
+    session: SessionDep,
+) -> dict[str, Any]:
+    """The public API's custom hold music: the recording held callers hear, if any."""
+    extension = _readable(session, principal, account_id, extension_id)
+    music = settings.get_hold_music(session, extension.account_id, extension.id)
+    if music.kind is not ConnectingAudioKind.CUSTOM or music.custom_id is None:
+        raise NotFound("greetingId")
+    greeting = recordings.get_greeting(session, extension.account_id, extension.id, music.custom_id)
+    return schemas.greeting_json(request, extension, greeting, None)
+
+
 @router.get("/extension/{extension_id}/greeting/{greeting_id}")
 def read_greeting(
     request: Request,
@@ -919,6 +940,45 @@ def update_incoming_call_info(
     info = settings.parse_incoming_call_info(document)
     settings.set_incoming_call_info(session, extension.account_id, extension.id, info)
     return _incoming_call_info_json(request, extension, info)
+
+
+def _hold_music_json(request: Request, extension: Extension, music: HoldMusic) -> dict[str, Any]:
+    path = f"{extension_path(extension.account_id, extension.id)}/hold-music"
+    return {"uri": absolute_uri(request, path), **hold_music_document(music)}
+
+
+@router.get("/extension/{extension_id}/hold-music")
+def read_hold_music(
+    request: Request,
+    account_id: str,
+    extension_id: str,
+    principal: PrincipalDep,
+    session: SessionDep,
+) -> dict[str, Any]:
+    """GS-5: what callers hear while the user holds them, and how loud."""
+    extension = _readable(session, principal, account_id, extension_id)
+    music = settings.get_hold_music(session, extension.account_id, extension.id)
+    return _hold_music_json(request, extension, music)
+
+
+@router.put("/extension/{extension_id}/hold-music")
+def update_hold_music(
+    request: Request,
+    account_id: str,
+    extension_id: str,
+    body: schemas.HoldMusicBody,
+    principal: PrincipalDep,
+    session: SessionDep,
+) -> dict[str, Any]:
+    extension = _editable(session, principal, account_id, extension_id)
+    current = settings.get_hold_music(session, extension.account_id, extension.id)
+    document = {
+        **hold_music_document(current),
+        **body.model_dump(mode="json", by_alias=True, exclude_unset=True),
+    }
+    music = settings.parse_hold_music(document)
+    settings.set_hold_music(session, extension.account_id, extension.id, music)
+    return _hold_music_json(request, extension, music)
 
 
 @router.get("/telephonist/answering-settings")

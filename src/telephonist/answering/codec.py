@@ -41,6 +41,7 @@ from telephonist.domain.answering.model import (
     ForwardingNumber,
     ForwardingNumberType,
     Greeting,
+    HoldMusic,
     IncomingCallInfo,
     RingingMode,
     RuleGreetings,
@@ -585,4 +586,38 @@ def incoming_call_info_document(info: IncomingCallInfo) -> dict[str, Any]:
         queue_calls=info.queue_calls,
         include_mailbox_name=info.include_mailbox_name,
         require_pin=info.require_pin,
+    ).model_dump(mode="json", by_alias=True)
+
+
+# --- hold music (GS-5) ------------------------------------------------------------------
+
+
+class HoldMusicDoc(_Document):
+    """Our own resource ``hold-music`` (the public API only reads the custom recording,
+    at ``greeting/hold-music``)."""
+
+    enabled: bool = True
+    kind: ConnectingAudioKind = ConnectingAudioKind.MUSIC
+    music_track: MusicTrack = MusicTrack.ACOUSTIC
+    custom_greeting_id: str | None = None
+    volume: int = 100
+
+
+def hold_music(doc: HoldMusicDoc) -> HoldMusic:
+    return HoldMusic(
+        enabled=doc.enabled,
+        kind=doc.kind,
+        music_track=doc.music_track.value,
+        custom_id=doc.custom_greeting_id,
+        volume=doc.volume,
+    )
+
+
+def hold_music_document(music: HoldMusic) -> dict[str, Any]:
+    return HoldMusicDoc(
+        enabled=music.enabled,
+        kind=music.kind,
+        music_track=MusicTrack(music.music_track),
+        custom_greeting_id=music.custom_id,
+        volume=music.volume,
     ).model_dump(mode="json", by_alias=True)

@@ -5,10 +5,12 @@ played: a rule's greeting of its type, or the blocked callers' message."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.orm import Session
 
 from telephonist.accounts.extensions import get_extension
-from telephonist.answering import recordings
+from telephonist.answering import recordings, settings
 from telephonist.answering.blocking import BlockingChange, update_blocking
 from telephonist.answering.codec import GreetingType
 from telephonist.answering.rules import (
@@ -20,7 +22,7 @@ from telephonist.answering.rules import (
     update_rule,
     with_greeting,
 )
-from telephonist.domain.answering.model import AnsweringRule, Greeting
+from telephonist.domain.answering.model import AnsweringRule, ConnectingAudioKind, Greeting
 from telephonist.domain.text import N_
 from telephonist.errors import FieldProblem, InvalidInput
 from telephonist.media.convert import AudioConversionError, convert_upload
@@ -130,7 +132,8 @@ def keep_custom_greeting(
     of the extension and return its id. With ``apply``, it is played from now on: by the
     rule ``answering_rule_id``, or by both the user-hours and after-hours rules when none
     is named (a greeting recorded by phone from the mailbox, or uploaded in the
-    activation wizard), or to blocked callers for the Blocked... types."""
+    activation wizard), to blocked callers for the Blocked... types, or to held
+    callers for HoldMusic (GS-5)."""
     get_extension(session, account_id, extension_id)
     if greeting_type not in UPLOAD_TYPES:
         raise InvalidInput(
@@ -170,6 +173,10 @@ def keep_custom_greeting(
             else BlockingChange(blocked_greeting=chosen)
         )
         update_blocking(session, account_id, extension_id, change)
+    if apply and greeting_type is GreetingType.HOLD_MUSIC:
+        current = settings.get_hold_music(session, account_id, extension_id)
+        music = replace(current, kind=ConnectingAudioKind.CUSTOM, custom_id=greeting_id)
+        settings.set_hold_music(session, account_id, extension_id, music)
     return greeting_id
 
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from telephonist.answering import blocking, greetings, rules
+from telephonist.answering import blocking, greetings, rules, settings
 from telephonist.answering.codec import GreetingType
 from telephonist.answering.pages_forms import (
     UPLOAD_PAGES,
@@ -30,6 +30,7 @@ from telephonist.domain.answering.model import (
     BlockMode,
     ConnectingAudio,
     ConnectingAudioKind,
+    HoldMusic,
     NoCallerIdBlocking,
     RobocallHandling,
     Screening,
@@ -96,14 +97,14 @@ def prompt_text(me: SignedIn, kind: PromptKind) -> str:
 
 def _blocked_values(request: Request, me: SignedIn) -> dict[str, Any]:
     with runtime_of(request).db.transaction() as session:
-        settings = blocking.get_blocking(session, me.account.id, me.extension.id)
+        current = blocking.get_blocking(session, me.account.id, me.extension.id)
     return {
-        "mode": settings.mode.value,
-        "robocalls": settings.robocalls.value,
-        "no_caller_id": settings.no_caller_id.value,
-        "pay_phones_blocked": settings.pay_phones_blocked,
-        "blocked_greeting": greeting_value(settings.blocked_greeting),
-        "pay_phone_greeting": greeting_value(settings.pay_phone_greeting),
+        "mode": current.mode.value,
+        "robocalls": current.robocalls.value,
+        "no_caller_id": current.no_caller_id.value,
+        "pay_phones_blocked": current.pay_phones_blocked,
+        "blocked_greeting": greeting_value(current.blocked_greeting),
+        "pay_phone_greeting": greeting_value(current.pay_phone_greeting),
         "blocked_number": "",
         "blocked_label": "",
         "trusted_number": "",
@@ -261,6 +262,7 @@ def remove_listed_number(
 def _screening_values(request: Request, me: SignedIn, rule_id: str) -> dict[str, Any]:
     with runtime_of(request).db.transaction() as session:
         rule = rules.get_rule(session, me.account.id, me.extension.id, rule_id)
+        hold = settings.get_hold_music(session, me.account.id, me.extension.id)
     g = rule.greetings
     return {
         "intro_on": g.introductory is not None,
@@ -271,6 +273,11 @@ def _screening_values(request: Request, me: SignedIn, rule_id: str) -> dict[str,
         "music_track": g.connecting_audio.music_track or MusicTrack.ACOUSTIC.value,
         "audio_custom": g.connecting_audio.custom_id or "default",
         "screening": rule.screening.value,
+        "hold_on": hold.enabled,
+        "hold_kind": hold.kind.value,
+        "hold_track": hold.music_track,
+        "hold_custom": hold.custom_id or "default",
+        "hold_volume": str(hold.volume),
     }
 
 
@@ -286,7 +293,7 @@ def _screening_page(
     with runtime_of(request).db.transaction() as session:
         choices = {
             kind: custom_greetings(session, me, [kind])
-            for kind in ("Introductory", "ConnectingMessage", "ConnectingAudio")
+            for kind in ("Introductory", "ConnectingMessage", "ConnectingAudio", "HoldMusic")
         }
     context = {
         "tab": "settings",
@@ -351,6 +358,11 @@ def save_screening(
     music_track: FormText = "",
     audio_custom: FormText = "default",
     screening: FormText = "",
+    hold_on: FormText = "",
+    hold_kind: FormText = "",
+    hold_track: FormText = "",
+    hold_custom: FormText = "default",
+    hold_volume: FormText = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     if period not in PERIODS:
@@ -364,8 +376,14 @@ def save_screening(
         "music_track": music_track,
         "audio_custom": audio_custom,
         "screening": screening,
+        "hold_on": hold_on == "on",
+        "hold_kind": hold_kind,
+        "hold_track": hold_track,
+        "hold_custom": hold_custom,
+        "hold_volume": hold_volume,
     }
     errors: Errors = {}
+    hold = _hold_music_of(hold_on, hold_kind, hold_track, hold_custom, hold_volume, errors)
     if screening not in {value for value, _label in SCREENING_CHOICES}:
         errors["screening"] = [N_("Choose when callers are asked to say their name")]
     if audio_kind not in {value for value, _label in AUDIO_CHOICES}:
@@ -374,7 +392,7 @@ def save_screening(
         track.value for track in MusicTrack
     }:
         errors["music_track"] = [N_("Choose a music track")]
-    if errors:
+    if errors or hold is None:
         return _screening_page(request, me, period, values, errors)
     rule_id = PERIODS[period][0]
     try:
@@ -395,9 +413,40 @@ def save_screening(
                 connecting_audio=audio,
             )
             save_rule(session, me, replace(rule, greetings=chosen, screening=Screening(screening)))
+            settings.set_hold_music(session, me.account.id, me.extension.id, hold)
     except (InvalidInput, RuleValidationError) as error:
-        return _screening_page(request, me, period, values, service_errors(error, RULE_FIELDS))
+        fields = {**RULE_FIELDS, **HOLD_MUSIC_FIELDS}
+        return _screening_page(request, me, period, values, service_errors(error, fields))
     return RedirectResponse(f"/settings/screening/{period}?done=saved", status_code=303)
+
+
+HOLD_MUSIC_FIELDS = {"customGreetingId": "hold_custom", "volume": "hold_volume"}
+
+
+def _hold_music_of(
+    enabled: str, kind: str, track: str, custom: str, volume: str, errors: Errors
+) -> HoldMusic | None:
+    """GS-5 from the form, or None with the reasons added to ``errors``."""
+    if kind not in {value for value, _label in AUDIO_CHOICES}:
+        errors["hold_kind"] = [N_("Choose what callers on hold hear")]
+        return None
+    chosen = ConnectingAudioKind(kind)
+    if chosen is ConnectingAudioKind.MUSIC and track not in {t.value for t in MusicTrack}:
+        errors["hold_track"] = [N_("Choose a music track")]
+    if chosen is ConnectingAudioKind.CUSTOM and custom in {"", "default"}:
+        errors["hold_custom"] = [N_("Choose one of your hold music recordings")]
+    level = int(volume) if volume.isdigit() else -1
+    if not 0 <= level <= 100:
+        errors["hold_volume"] = [N_("The volume is a percentage from 0 to 100")]
+    if errors:
+        return None
+    return HoldMusic(
+        enabled=enabled == "on",
+        kind=chosen,
+        music_track=track if chosen is ConnectingAudioKind.MUSIC else MusicTrack.ACOUSTIC.value,
+        custom_id=custom if chosen is ConnectingAudioKind.CUSTOM else None,
+        volume=level,
+    )
 
 
 # --- custom greetings -------------------------------------------------------------------

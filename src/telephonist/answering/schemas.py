@@ -378,6 +378,16 @@ class IncomingCallInfoBody(_Body):
     require_pin: bool | None = None
 
 
+class HoldMusicBody(_Body):
+    """Our ``hold-music`` (GS-5); absent fields keep their value."""
+
+    enabled: bool | None = None
+    kind: str | None = None
+    music_track: str | None = None
+    custom_greeting_id: str | None = None
+    volume: int | None = None
+
+
 def answering_settings_json(request: Request, account_id: int, max_seconds: int) -> dict[str, Any]:
     return {
         "uri": absolute_uri(request, f"{API}/account/{account_id}/telephonist/answering-settings"),

@@ -1,6 +1,6 @@
 """Everything the router reads about an extension, loaded from the database in one go
-(``load_extension_settings``), plus the settings that have no page of their own: incoming
-call information (CH-5) and the account's longest voicemail message (VM-1).
+(``load_extension_settings``), plus the settings kept beside the rules: incoming call
+information (CH-5), hold music (GS-5) and the account's longest voicemail message (VM-1).
 
 The SIP side keeps a snapshot per extension and drops it when a commit writes one of
 ``SETTINGS_TABLES`` (``store.database.Database.on_commit``, as ``calls.directory`` does)."""
@@ -17,11 +17,15 @@ from telephonist.accounts import company
 from telephonist.accounts.devices import list_devices
 from telephonist.accounts.extensions import get_extension
 from telephonist.accounts.users import effective_regional
-from telephonist.answering import storage
+from telephonist.answering import recordings, storage
 from telephonist.answering.blocking import blocking_settings
 from telephonist.answering.codec import (
+    GreetingType,
+    HoldMusicDoc,
     IncomingCallInfoDoc,
     WeeklyRangesDoc,
+    hold_music,
+    hold_music_document,
     incoming_call_info,
     incoming_call_info_document,
     weekly_schedule,
@@ -34,6 +38,7 @@ from telephonist.domain.answering.model import (
     DeviceKind,
     DndStatus,
     ExtensionSettings,
+    HoldMusic,
     IncomingCallInfo,
 )
 from telephonist.domain.answering.schedule import EMPTY_WEEK, WeeklySchedule
@@ -108,6 +113,7 @@ def load_extension_settings(
         forwarding_numbers=tuple(numbers),
         contact_numbers=company_contact_numbers(session, account_id),
         is_admin=_is_admin(session, extension),
+        hold_music=_hold_music(row.hold_music, extension_id),
     )
 
 
@@ -125,6 +131,14 @@ def _incoming_call_info(document: dict[str, object], extension_id: int) -> Incom
     except (RuleValidationError, ValidationError):
         log.exception("incoming call info of extension %s does not read", extension_id)
         return IncomingCallInfo()
+
+
+def _hold_music(document: dict[str, object], extension_id: int) -> HoldMusic:
+    try:
+        return hold_music(HoldMusicDoc.model_validate(document))
+    except (RuleValidationError, ValidationError):
+        log.exception("hold music of extension %s does not read", extension_id)
+        return HoldMusic()
 
 
 def company_contact_numbers(session: Session, account_id: int) -> frozenset[str]:
@@ -176,6 +190,40 @@ def set_incoming_call_info(
     row.incoming_call_info = incoming_call_info_document(info)
     session.flush()
     return info
+
+
+# --- hold music (GS-5) ------------------------------------------------------------------
+
+
+def get_hold_music(session: Session, account_id: int, extension_id: int) -> HoldMusic:
+    get_extension(session, account_id, extension_id)
+    row = storage.extension_settings(session, account_id, extension_id)
+    return _hold_music(row.hold_music, extension_id)
+
+
+def parse_hold_music(document: dict[str, object]) -> HoldMusic:
+    """GS-5 settings from our own JSON resource; InvalidInput names the field."""
+    try:
+        return hold_music(HoldMusicDoc.model_validate(document))
+    except (RuleValidationError, ValidationError) as error:
+        raise problems_of(error) from error
+
+
+def set_hold_music(
+    session: Session, account_id: int, extension_id: int, music: HoldMusic
+) -> HoldMusic:
+    """Keep the choice; a custom recording must be one of the extension's own."""
+    get_extension(session, account_id, extension_id)
+    if music.custom_id is not None:
+        greeting = recordings.find_greeting(session, account_id, extension_id, music.custom_id)
+        if greeting is None or greeting.kind != GreetingType.HOLD_MUSIC.value:
+            raise InvalidInput(
+                [FieldProblem("customGreetingId", N_("Choose one of your hold music recordings"))]
+            )
+    row = storage.extension_settings_for_change(session, account_id, extension_id)
+    row.hold_music = hold_music_document(music)
+    session.flush()
+    return music
 
 
 # --- the account's message length (VM-1) ------------------------------------------------

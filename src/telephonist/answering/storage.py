@@ -34,6 +34,7 @@ def extension_settings(
         ring_on_monitored_call=False,
         pick_up_calls_on_hold=False,
         incoming_call_info={},
+        hold_music={},
         block_mode="Specific",
         no_caller_id="Allow",
         pay_phones_blocked=False,

@@ -76,7 +76,6 @@ log = logging.getLogger(__name__)
 BUSY_FIRST = (486, 600, 603, 480, 404)
 """Which failure to tell the caller when every leg failed (busy wins, as phones expect)."""
 DTMF_KEYS = frozenset("0123456789*#ABCD")
-HOLD_MUSIC = "acoustic"
 """GS-5's track for every call until users can choose theirs."""
 
 
@@ -167,6 +166,9 @@ class Call:
     caller_left: bool = False
     caller_answered: bool = False
     hold_music: asyncio.Task[None] | None = None
+    called_extension: ExtensionEntry | None = None
+    """The extension a plan runner delivered the call to: whose hold music the caller
+    hears when the answering side holds (GS-5)."""
     caller_channel: LegChannel | None = None
     callee_channel: LegChannel | None = None
 
@@ -929,7 +931,8 @@ class CallManager:
                 await self.engine.set_direction(
                     target_media.endpoint, engine_direction(target_remote.direction)
                 )
-            self._hold_music(call, target_media.endpoint, on=held)
+            holder = call.caller.extension if origin is call.a else call.called_extension
+            self._hold_music(call, target_media.endpoint, on=held, holder=holder)
             body = origin_media.sdp.answer(offer, remote.codec)
             response = make_response(request, 200, body=body)
             response.headers.add(
@@ -946,18 +949,29 @@ class CallManager:
         else:
             self.stack.respond(key, make_response(request, answer.status, answer.reason))
 
-    def _hold_music(self, call: Call, endpoint: MediaEndpoint, *, on: bool) -> None:
-        """GS-5: the party put on hold hears music (we offered them sendonly, so we are
-        the one sending) until they are taken off hold."""
+    def _hold_music(
+        self,
+        call: Call,
+        endpoint: MediaEndpoint,
+        *,
+        on: bool,
+        holder: ExtensionEntry | None = None,
+    ) -> None:
+        """GS-5: the party put on hold hears the holder's hold music (we offered them
+        sendonly, so we are the one sending) until they are taken off hold."""
         if on and call.hold_music is None:
-            call.hold_music = asyncio.ensure_future(self._play_hold_music(endpoint))
+            call.hold_music = asyncio.ensure_future(self._play_hold_music(call, endpoint, holder))
         elif not on and call.hold_music is not None:
             call.hold_music.cancel()
             call.hold_music = None
 
-    async def _play_hold_music(self, endpoint: MediaEndpoint) -> None:
+    async def _play_hold_music(
+        self, call: Call, endpoint: MediaEndpoint, holder: ExtensionEntry | None
+    ) -> None:
         try:
-            await self.engine.play(endpoint, await self.runner.prompts.music(HOLD_MUSIC))
+            source = await self.runner.hold_music(call, holder)
+            if source is not None:
+                await self.engine.play(endpoint, source)
         except MediaError as error:
             log.warning("hold music on %s: %s", endpoint.call_id, error)
 

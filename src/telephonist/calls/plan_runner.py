@@ -46,6 +46,7 @@ from telephonist.calls.signals import incoming_call_of
 from telephonist.domain.answering.model import (
     ConnectingAudio,
     ConnectingAudioKind,
+    HoldMusic,
 )
 from telephonist.domain.answering.plan import (
     AnswerOptions,
@@ -126,6 +127,10 @@ class PromptSource(Protocol):
 
     async def music(self, track: str) -> PcmSource:
         """A music track, looping until stopped."""
+        ...
+
+    async def hold_music(self, account_id: int, music: HoldMusic, country: str) -> PcmSource | None:
+        """GS-5: what a held party hears, looping until stopped; None for silence."""
         ...
 
 
@@ -212,6 +217,17 @@ class PlanRunner:
         self.ring_timeout = ring_timeout
         self.work_dir = work_dir
 
+    async def hold_music(self, call: Call, holder: ExtensionEntry | None) -> PcmSource | None:
+        """GS-5: the music the holder chose (the Acoustic track when the holder is not one
+        of our users, e.g. a carrier's caller); None when they chose silence."""
+        music = HoldMusic()
+        if holder is not None:
+            routing = await self.routing.routing(call.account_id, holder.extension_id)
+            if routing is not None and routing.settings is not None:
+                music = routing.settings.hold_music
+        country = holder.home_country if holder is not None else "US"
+        return await self.prompts.hold_music(call.account_id, music, country)
+
     # -- calls to an extension ---------------------------------------------------------------
 
     async def deliver(self, call: Call, decision: RingExtension, dialled: str) -> None:
@@ -223,6 +239,7 @@ class PlanRunner:
             await self._own_mailbox(call, extension)
             return
         self.calls.open_rows(call, callee, extension)
+        call.called_extension = extension
         routing = await self.routing.routing(call.account_id, extension.extension_id)
         plan = self._plan(call, extension, routing, dialled)
         log.info(

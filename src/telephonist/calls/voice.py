@@ -10,11 +10,13 @@ from pathlib import Path
 
 from telephonist.answering.recordings import greeting_blob_key
 from telephonist.calls.channel import Channel
+from telephonist.domain.answering.model import ConnectingAudioKind, HoldMusic
 from telephonist.domain.answering.plan import Prompt
 from telephonist.domain.answering.plan import PromptKind as PlanPrompt
 from telephonist.errors import NotFound
 from telephonist.media.engine import PcmSource
 from telephonist.media.music import MusicTrack
+from telephonist.media.sources import GainSource, LoopSource
 from telephonist.media.tones import Tone, ringback
 from telephonist.media.wav import WavFileSource
 from telephonist.prompts.catalogue import PromptKind, prompt_language, prompt_text, slots
@@ -87,6 +89,22 @@ class VoicePrompts:
     async def music(self, track: str) -> PcmSource:
         known = {music.value: music for music in MusicTrack}
         return await self.library.music(known.get(track.lower(), MusicTrack.ACOUSTIC))
+
+    async def hold_music(self, account_id: int, music: HoldMusic, country: str) -> PcmSource | None:
+        gain_db = music.gain_db
+        if gain_db is None:
+            return None
+        path = None
+        if music.kind is ConnectingAudioKind.CUSTOM and music.custom_id is not None:
+            path = await asyncio.to_thread(self._greeting_path, account_id, music.custom_id)
+        source: PcmSource
+        if path is not None:
+            source = LoopSource(WavFileSource(path))
+        elif music.kind is ConnectingAudioKind.RING_TONES:
+            source = self.ringback(country)
+        else:  # a track, or a custom recording deleted since: the track
+            source = await self.music(music.music_track)
+        return GainSource(source, gain_db) if gain_db else source
 
     def _greeting_path(self, account_id: int, greeting_id: str) -> Path | None:
         """The audio of a custom greeting of this account, if it still exists."""

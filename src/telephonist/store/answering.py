@@ -88,7 +88,8 @@ class ExtensionAnsweringSettings(TenantOwned, Base):
     """An extension's settings outside its rules; no row means every default.
 
     ``user_hours`` is the public API's ``weeklyRanges`` (empty: 24/7);
-    ``incoming_call_info`` the CH-5 settings as ``answering.codec`` writes them."""
+    ``incoming_call_info`` the CH-5 settings and ``hold_music`` the GS-5 choice, as
+    ``answering.codec`` writes them."""
 
     __tablename__ = "answering_settings"
 
@@ -103,6 +104,7 @@ class ExtensionAnsweringSettings(TenantOwned, Base):
     ring_on_monitored_call: Mapped[bool] = mapped_column(Boolean, default=False)
     pick_up_calls_on_hold: Mapped[bool] = mapped_column(Boolean, default=False)
     incoming_call_info: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    hold_music: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     block_mode: Mapped[str] = mapped_column(String(10), default="Specific")
     no_caller_id: Mapped[str] = mapped_column(String(20), default="Allow")
     pay_phones_blocked: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -20,6 +20,7 @@ from telephonist.domain.answering.model import (
     ForwardingEntry,
     ForwardingNumber,
     ForwardingNumberType,
+    HoldMusic,
     IncomingCallInfo,
     ListedNumber,
     RuleType,
@@ -90,6 +91,10 @@ ELEVEN = tuple(
         (lambda: ConnectingAudio(ConnectingAudioKind.MUSIC), "greetings.ConnectingAudio"),
         (lambda: ConnectingAudio(ConnectingAudioKind.CUSTOM), "greetings.ConnectingAudio"),
         (lambda: IncomingCallInfo(queue_calls=AnnouncementScope.NEVER), "queueCalls"),
+        (lambda: HoldMusic(music_track=""), "musicTrack"),
+        (lambda: HoldMusic(kind=ConnectingAudioKind.CUSTOM), "customGreetingId"),
+        (lambda: HoldMusic(volume=101), "volume"),
+        (lambda: HoldMusic(volume=-1), "volume"),
         (lambda: settings(time_zone="Mars/Olympus_Mons"), "regionalSettings.timezone"),
         (lambda: settings(custom_rules=(AnsweringRule("r", RuleType.AFTER_HOURS),)), "type"),
         (lambda: settings(user_hours_rule=AnsweringRule("r", RuleType.AFTER_HOURS)), "type"),
@@ -99,6 +104,21 @@ def test_unusable_rule_data_is_refused(build: Callable[[], object], field: str) 
     with pytest.raises(RuleValidationError) as raised:
         build()
     assert raised.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("music", "gain_db"),
+    [
+        (HoldMusic(), 0.0),
+        (HoldMusic(volume=50), -6.02),
+        (HoldMusic(volume=10), -20.0),
+        (HoldMusic(volume=0), None),
+        (HoldMusic(enabled=False), None),
+    ],
+)
+def test_hold_music_volume_is_a_level_change(music: HoldMusic, gain_db: float | None) -> None:
+    """GS-5: 100 % plays the recording as it is, lower is softer, 0 % or off is silence."""
+    assert music.gain_db == (pytest.approx(gain_db, abs=0.01) if gain_db is not None else None)
 
 
 def test_ten_forwarding_numbers_are_allowed() -> None:

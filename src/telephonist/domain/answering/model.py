@@ -12,6 +12,7 @@ user's devices) use the guide's words.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -419,6 +420,35 @@ class IncomingCallInfo:
             )
 
 
+@dataclass(frozen=True)
+class HoldMusic:
+    """GS-5 "Musique d'attente", for every call the user puts on hold: ring tones, a music
+    track or a custom recording, at ``volume`` percent of the recording's own level
+    (0 is silence); when not ``enabled`` the held party hears silence. Defaults: the
+    Acoustic track at full level."""
+
+    enabled: bool = True
+    kind: ConnectingAudioKind = ConnectingAudioKind.MUSIC
+    music_track: str = "acoustic"
+    custom_id: str | None = None
+    volume: int = 100
+
+    def __post_init__(self) -> None:
+        if self.kind is ConnectingAudioKind.MUSIC and not self.music_track:
+            raise RuleValidationError("Choose a music track", field="musicTrack")
+        if self.kind is ConnectingAudioKind.CUSTOM and self.custom_id is None:
+            raise RuleValidationError("Choose a custom recording", field="customGreetingId")
+        if not 0 <= self.volume <= 100:
+            raise RuleValidationError("The volume is a percentage from 0 to 100", field="volume")
+
+    @property
+    def gain_db(self) -> float | None:
+        """The change of level the volume asks for, in dB; None for silence."""
+        if not self.enabled or self.volume == 0:
+            return None
+        return 20 * math.log10(self.volume / 100)
+
+
 # --- the extension and the call ---------------------------------------------------------
 
 
@@ -467,6 +497,7 @@ class ExtensionSettings:
     forwarding_numbers: tuple[ForwardingNumber, ...] = ()
     contact_numbers: frozenset[str] = frozenset()
     is_admin: bool = False
+    hold_music: HoldMusic = HoldMusic()
 
     def __post_init__(self) -> None:
         if self.user_hours_rule.type is not RuleType.BUSINESS_HOURS:
