@@ -16,6 +16,7 @@ from telephonist.accounts import users
 from telephonist.answering import blocking, forwarding, hours, presence, rules, settings
 from telephonist.domain.answering.model import (
     AnnouncementScope,
+    AnsweringRule,
     DisplayedNumber,
     DndStatus,
     RingingMode,
@@ -680,3 +681,87 @@ def test_custom_rules_can_be_edited_disabled_moved_and_deleted(
     assert custom() == []
     assert browser.get("/settings/call-handling/rules/business-hours-rule").status_code == 404
     database.dispose()
+
+
+def test_a_forward_calls_rule_rings_its_own_list_of_phones(
+    demo_server: RunningServer, paula: PageUser
+) -> None:
+    """CH-4 "Transférer les appels : ... à plusieurs numéros de téléphone dans un ordre
+    spécifique": after the wizard, the rule's own forwarding page orders its phones; the
+    user-hours rule keeps its list."""
+    browser = browser_for(demo_server, paula)
+    database = database_of(demo_server)
+
+    def rule(rule_id: str) -> AnsweringRule:
+        with database.transaction() as session:
+            return rules.get_rule(session, paula.account_id, paula.extension_id, rule_id)
+
+    user_hours_before = rule("business-hours-rule").forwarding
+    page = browser.get("/settings/call-handling/rules").text
+    created = browser.post_form(
+        "/settings/call-handling/rules/new",
+        {
+            "callers_count": "1",
+            "ranges_count": "1",
+            "recipient": "this",
+            "step": "3",
+            "op": "save",
+            "when": "none",
+            "name": "VIP",
+            "caller_0": "+16505550199",
+            "action": "ForwardCalls",
+        },
+        page,
+    )
+    rule_path = str(created.url).split("?")[0].replace(demo_server.url, "")
+    assert rule_path.startswith("/settings/call-handling/rules/") and rule_path.endswith(
+        "/forwarding"
+    ), "the wizard goes on to the phones the rule rings"
+    assert "VIP" in created.text
+    rule_id = rule_path.split("/")[-2]
+    fields = forwarding_fields(created.text)
+    first, second = fields["e0_numbers"], fields["e1_numbers"]
+    swapped = browser.post_form(
+        rule_path,
+        {
+            **fields,
+            "action": "ForwardCalls",
+            "then": "disconnect",
+            "ringing_mode": "Sequentially",
+            "announcement": "default",
+            "e0_active": "on",
+            "e0_rings": "2",
+            "e1_active": "on",
+            "e1_rings": "4",
+            "op": "down:0",
+        },
+        created.text,
+    )
+    assert forwarding_fields(swapped.text)["e0_numbers"] == second
+    saved = browser.post_form(
+        rule_path,
+        {
+            **forwarding_fields(swapped.text),
+            "action": "ForwardCalls",
+            "then": "disconnect",
+            "ringing_mode": "Sequentially",
+            "announcement": "default",
+            "e0_active": "on",
+            "e0_rings": "4",
+            "e1_active": "on",
+            "e1_rings": "2",
+            "op": "save",
+        },
+        swapped.text,
+    )
+    assert str(saved.url).endswith(f"{rule_path}?done=saved")
+    vip = rule(rule_id)
+    entries = vip.forwarding.entries[:2]
+    assert [",".join(n.id for n in e.numbers) for e in entries] == [second, first]
+    assert [e.ring_count for e in entries] == [4, 2]
+    assert not vip.voicemail.enabled, "then: disconnect"
+    assert rule("business-hours-rule").forwarding == user_hours_before
+    with database.transaction() as session:
+        rules.delete_rule(session, paula.account_id, paula.extension_id, rule_id)
+    database.dispose()
+    assert browser.get("/settings/call-handling/rules/999999/forwarding").status_code == 404

@@ -109,6 +109,10 @@ def test_dulcinea_builds_a_lunch_rule_validates_and_previews_it(page: Page) -> N
     expect(lunch).to_contain_text("Prendre les messages seulement")
 
     add_weekly_rule(page, "Réunion", "12:30", "14:00", "Transférer les appels", copy=False)
+    expect(page.locator("#rule-form legend").first).to_have_text(
+        "Les appels correspondant à « Réunion » seront traités ainsi"
+    )  # a rule that forwards calls goes on to the phones it rings
+    page.click("text=← Règles personnalisées")
     page.click("#validate-rules")
     expect(page.locator("#validation .finding")).to_have_text(
         "« Pause déjeuner » et « Réunion » entrent en conflit : certains appels correspondent "

@@ -50,7 +50,7 @@ from telephonist.domain.answering.model import (
 from telephonist.domain.answering.plan import PromptKind
 from telephonist.domain.answering.schedule import EMPTY_WEEK
 from telephonist.domain.text import N_
-from telephonist.errors import Conflict, InvalidInput
+from telephonist.errors import Conflict, InvalidInput, NotFound
 from telephonist.portal.rendering import render
 from telephonist.portal.visitors import CurrentUser, SignedIn, check_csrf, runtime_of
 
@@ -114,10 +114,30 @@ async def posted_form(request: Request) -> dict[str, str]:
 PostedForm = Annotated[dict[str, str], Depends(posted_form)]
 
 
-def _period(period: str) -> str:
-    if period not in PERIODS:
+def _rule_id(page: str) -> str:
+    """The rule a call-handling page edits: ``user-hours``, ``after-hours``, or
+    ``rules/<id>`` for the forwarding of a custom rule (CH-4 "Forward Calls")."""
+    if page in PERIODS:
+        return PERIODS[page]
+    kind, _, rule_id = page.partition("/")
+    if kind != "rules" or not rule_id.isdigit():
         raise HTTPException(404)
-    return PERIODS[period]
+    return rule_id
+
+
+def _page_path(page: str) -> str:
+    if page in PERIODS:
+        return f"/settings/call-handling/{page}"
+    return f"/settings/call-handling/{page}/forwarding"
+
+
+def _page_of(next_page: str) -> str:
+    """Where the forwarding-number forms go back to (user hours when unknown)."""
+    try:
+        _rule_id(next_page)
+    except HTTPException:
+        return "user-hours"
+    return next_page
 
 
 # --- user hours and after hours ---------------------------------------------------------
@@ -126,7 +146,7 @@ def _period(period: str) -> str:
 def _rule_page(
     request: Request,
     me: SignedIn,
-    period: str,
+    page: str,
     *,
     state: ForwardingState | None = None,
     values: dict[str, Any] | None = None,
@@ -134,9 +154,12 @@ def _rule_page(
     done: str | None = None,
     unsaved: bool = False,
 ) -> Response:
-    rule_id = _period(period)
+    rule_id = _rule_id(page)
     with runtime_of(request).db.transaction() as session:
-        rule = rules.get_rule(session, me.account.id, me.extension.id, rule_id)
+        try:
+            rule = rules.get_rule(session, me.account.id, me.extension.id, rule_id)
+        except NotFound:
+            raise HTTPException(404) from None
         numbers = forwarding.list_forwarding_numbers(session, me.account.id, me.extension.id)
         phones = other_users_phones(session, me)
         announcements = custom_greetings(session, me, ["Announcement"])
@@ -156,10 +179,12 @@ def _rule_page(
     context = {
         "tab": "settings",
         "panel": "call-handling",
-        "subtab": period,
-        "period": period,
+        "subtab": page if page in PERIODS else "rules",
+        "period": page,
         "rule_id": rule_id,
-        "next_path": f"/settings/call-handling/{period}",
+        "rule_name": rule.name,
+        "custom_rule": page not in PERIODS,
+        "next_path": _page_path(page),
         "state": state or forwarding_state(rule, numbers),
         "numbers": {number.id: number for number in numbers},
         "own_numbers": [n for n in numbers if not forwarding.is_own_device(n, me.extension.id)],
@@ -212,7 +237,7 @@ def add_forwarding_number(
 ) -> Response:
     """CH-2 "Add forwarding phone" (an outside number) or another user's phone; ten in all."""
     check_csrf(request, csrf_token)
-    period = next if next in PERIODS else "user-hours"
+    page = _page_of(next)
     values = {
         "new_type": new_type,
         "new_label": new_label,
@@ -230,7 +255,7 @@ def add_forwarding_number(
         )
     else:
         errors = {"new_type": [N_("Choose the type of phone")]}
-        return _rule_page(request, me, period, values=values, errors=errors)
+        return _rule_page(request, me, page, values=values, errors=errors)
     try:
         with runtime_of(request).db.transaction() as session:
             forwarding.add_forwarding_number(session, me.account.id, me.extension.id, new)
@@ -238,8 +263,8 @@ def add_forwarding_number(
         errors = service_errors(error, NUMBER_FIELDS)
         if other_phone:
             errors = {"other_phone": [m for ms in errors.values() for m in ms]}
-        return _rule_page(request, me, period, values=values, errors=errors)
-    return RedirectResponse(f"/settings/call-handling/{period}?done=added", status_code=303)
+        return _rule_page(request, me, page, values=values, errors=errors)
+    return RedirectResponse(f"{_page_path(page)}?done=added", status_code=303)
 
 
 @router.post("/settings/call-handling/forwarding-numbers/{number_id}/delete")
@@ -251,13 +276,13 @@ def remove_forwarding_number(
     next: FormText = "user-hours",
 ) -> Response:
     check_csrf(request, csrf_token)
-    period = next if next in PERIODS else "user-hours"
+    page = _page_of(next)
     try:
         with runtime_of(request).db.transaction() as session:
             forwarding.remove_forwarding_number(session, me.account.id, me.extension.id, number_id)
     except InvalidInput as error:
-        return _rule_page(request, me, period, errors=service_errors(error, {}))
-    return RedirectResponse(f"/settings/call-handling/{period}?done=removed", status_code=303)
+        return _rule_page(request, me, page, errors=service_errors(error, {}))
+    return RedirectResponse(f"{_page_path(page)}?done=removed", status_code=303)
 
 
 @router.get("/settings/call-handling/schedule")
@@ -391,9 +416,28 @@ def rule_page(request: Request, period: str, me: CurrentUser, done: str | None =
 
 @router.post("/settings/call-handling/{period}")
 def save_rule_page(request: Request, period: str, me: CurrentUser, form: PostedForm) -> Response:
+    return _save_rule(request, me, period, form)
+
+
+@router.get("/settings/call-handling/rules/{rule_id}/forwarding")
+def custom_rule_page(
+    request: Request, rule_id: str, me: CurrentUser, done: str | None = None
+) -> Response:
+    """CH-4 "Forward Calls": the phones a custom rule rings, in its own order."""
+    return _rule_page(request, me, f"rules/{rule_id}", done=done)
+
+
+@router.post("/settings/call-handling/rules/{rule_id}/forwarding")
+def save_custom_rule_page(
+    request: Request, rule_id: str, me: CurrentUser, form: PostedForm
+) -> Response:
+    return _save_rule(request, me, f"rules/{rule_id}", form)
+
+
+def _save_rule(request: Request, me: SignedIn, page: str, form: dict[str, str]) -> Response:
     """Save the rule, or (move, merge, split) show the list changed but not yet saved."""
     check_csrf(request, form.get("csrf_token"))
-    rule_id = _period(period)
+    rule_id = _rule_id(page)
     values = {
         "action": form.get("action", ""),
         "unconditional_number": form.get("unconditional_number", "").strip(),
@@ -401,14 +445,17 @@ def save_rule_page(request: Request, period: str, me: CurrentUser, form: PostedF
         "announcement": form.get("announcement", "default"),
     }
     with runtime_of(request).db.transaction() as session:
-        rule = rules.get_rule(session, me.account.id, me.extension.id, rule_id)
+        try:
+            rule = rules.get_rule(session, me.account.id, me.extension.id, rule_id)
+        except NotFound:
+            raise HTTPException(404) from None
         numbers = {
             n.id: n
             for n in forwarding.list_forwarding_numbers(session, me.account.id, me.extension.id)
         }
     state = posted_forwarding(form, set(numbers))
     if apply_forwarding_op(state, form.get("op", "save")):
-        return _rule_page(request, me, period, state=state, values=values, unsaved=True)
+        return _rule_page(request, me, page, state=state, values=values, unsaved=True)
     errors: Errors = {}
     if values["action"] not in {value for value, _label in ACTIONS}:
         errors["action"] = [N_("Choose what happens to your calls")]
@@ -419,7 +466,7 @@ def save_rule_page(request: Request, period: str, me: CurrentUser, form: PostedF
     except FormInvalid as invalid:
         errors.update(invalid.errors)
     if errors:
-        return _rule_page(request, me, period, state=state, values=values, errors=errors)
+        return _rule_page(request, me, page, state=state, values=values, errors=errors)
     action = CallHandlingAction(values["action"])
     unconditional = (
         values["unconditional_number"]
@@ -446,5 +493,5 @@ def save_rule_page(request: Request, period: str, me: CurrentUser, form: PostedF
             )
     except (InvalidInput, RuleValidationError) as error:
         errors = service_errors(error, RULE_FIELDS)
-        return _rule_page(request, me, period, state=state, values=values, errors=errors)
-    return RedirectResponse(f"/settings/call-handling/{period}?done=saved", status_code=303)
+        return _rule_page(request, me, page, state=state, values=values, errors=errors)
+    return RedirectResponse(f"{_page_path(page)}?done=saved", status_code=303)

@@ -536,11 +536,14 @@ def _save_rule(
                 screening=base.screening,
             )
             if rule_id:
-                rules.update_rule(session, me.account.id, me.extension.id, rule_id, rule)
+                saved = rules.update_rule(session, me.account.id, me.extension.id, rule_id, rule)
             else:
-                rules.create_custom_rule(session, me.account.id, me.extension.id, rule)
+                saved = rules.create_custom_rule(session, me.account.id, me.extension.id, rule)
     except (InvalidInput, RuleValidationError) as error:
         errors = service_errors(error, RULE_FIELDS)
         values["step"] = _step_of(errors)
         return _wizard(request, me, rule_id, values, errors)
-    return RedirectResponse(f"{BASE}?done={'saved' if rule_id else 'created'}", status_code=303)
+    done = "saved" if rule_id else "created"
+    if saved.action is CallHandlingAction.FORWARD_CALLS:  # then choose the phones it rings
+        return RedirectResponse(f"{BASE}/{saved.id}/forwarding?done={done}", status_code=303)
+    return RedirectResponse(f"{BASE}?done={done}", status_code=303)

@@ -79,6 +79,7 @@ NOTICES = {
     "greeting": N_("Your custom greeting was recorded and successfully activated."),
     "added": N_("The number was added."),
     "removed": N_("The number was removed."),
+    "created": N_("The rule was added."),
 }
 RULE_FIELDS = {"greetings.ConnectingAudio": "audio_kind", "greetings": "form"}
 
