@@ -14,8 +14,9 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, insert, select
 
 from telephonist.calls.directory import DeviceEntry
 from telephonist.sip import (
@@ -32,6 +33,8 @@ from telephonist.store.database import Database
 from telephonist.store.telephony import Registration
 
 log = logging.getLogger(__name__)
+
+_TABLE = cast(Table, Registration.__table__)
 
 DEFAULT_EXPIRES = 3600
 MIN_EXPIRES = 60
@@ -281,7 +284,8 @@ class Registrar:
                 self._dirty |= changed
 
     def _write(self, snapshot: dict[int, list[Binding]]) -> None:
-        """Core statements, not ORM objects: thousands of bindings a second must stay cheap."""
+        """Core statements on the table (not ORM objects, nor the ORM's bulk path):
+        thousands of bindings a second must stay cheap."""
         rows = [
             {
                 "account_id": binding.account_id,
@@ -300,9 +304,9 @@ class Registrar:
             for binding in bindings
         ]
         with self.database.transaction() as session:
-            session.execute(delete(Registration).where(Registration.device_id.in_(snapshot)))
+            session.execute(delete(_TABLE).where(_TABLE.c.device_id.in_(snapshot)))
             if rows:
-                session.execute(insert(Registration), rows)
+                session.execute(insert(_TABLE), rows)
 
     async def run_housekeeping(self) -> None:
         """Expire and persist, once a second, until cancelled."""

@@ -8,8 +8,9 @@ rewritten (offsets recomputed only when the source changes), and the payload is 
 only when the legs chose different G.711 laws.
 
 A leg whose SDP offered no telephone-event sends its key presses as tones in the audio:
-only such legs decode what they receive and feed an in-band DTMF detector, so the phones
-that send RFC 4733 events (most) pay nothing for it.
+only such legs decode what they receive and feed an in-band DTMF detector, and only while
+they are not bridged (an application, such as the mailbox menu, is listening), so the
+phones that send RFC 4733 events (most) and bridged calls pay nothing for it.
 """
 
 from __future__ import annotations
@@ -299,7 +300,7 @@ class _Leg(asyncio.DatagramProtocol):
         payload_type = second & 0x7F
         if payload_type == self.codec_pt:
             self._measure_jitter(ts, now)
-            if self.receives and (self.writer is not None or self.inband is not None):
+            if self.receives and (self.writer is not None or self._listens_inband):
                 self._use_audio(data, ts)
         elif payload_type == self.te_pt:
             if self.receives:
@@ -460,9 +461,16 @@ class _Leg(asyncio.DatagramProtocol):
             except OSError:
                 logger.exception("call %s: recording stopped", self.endpoint.call_id)
                 self.stop_recording()
-        if self.inband is not None:
+        if self._listens_inband:
+            assert self.inband is not None
             for key in self.inband.feed(pcm):
                 self._report_dtmf(DtmfDigit(key, ts))
+
+    @property
+    def _listens_inband(self) -> bool:
+        """Keys are listened for while an application has the leg; once it is bridged, its
+        tones reach the other party inside the audio, and nobody here waits for them."""
+        return self.inband is not None and self.peer is None
 
     def stop_recording(self) -> None:
         writer, self.writer = self.writer, None
