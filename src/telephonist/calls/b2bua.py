@@ -76,7 +76,6 @@ log = logging.getLogger(__name__)
 BUSY_FIRST = (486, 600, 603, 480, 404)
 """Which failure to tell the caller when every leg failed (busy wins, as phones expect)."""
 DTMF_KEYS = frozenset("0123456789*#ABCD")
-"""GS-5's track for every call until users can choose theirs."""
 
 
 @dataclass(frozen=True)
