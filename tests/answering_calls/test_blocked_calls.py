@@ -1,7 +1,9 @@
-"""Blocked calls from the carrier (BLK-2, BLK-5, issue 4): a caller on Dulcinea's block
-list, or calling from a pay phone while she blocks pay phones, is answered, hears the
-message for their case in her language (the RTP the carrier receives is compared with
-the prompt), and is hung up on; her call log says Blocked and her phone never rings."""
+"""Blocked calls from the carrier (BLK-2..BLK-5, issue 4): a caller on Dulcinea's block
+list, calling from a pay phone while she blocks pay phones, without caller ID while she
+blocks those, or that the carrier could not verify (STIR/SHAKEN ``verstat``) while she
+sends robocalls a message, is answered, hears the message for their case in her language
+(the RTP the carrier receives is compared with the prompt), and is hung up on; her call
+log says Blocked and her phone never rings."""
 
 from __future__ import annotations
 
@@ -31,15 +33,32 @@ def carrier_ear() -> Iterator[RtpEar]:
 
 
 @pytest.mark.parametrize(
-    ("blocking", "listed", "user_params", "message"),
+    ("blocking", "listed", "caller", "user_params", "message"),
     [
-        pytest.param({}, True, "", PromptKind.BLOCKED, id="listed number"),
+        pytest.param({}, True, CALLER, "", PromptKind.BLOCKED, id="listed number"),
         pytest.param(
             {"payPhones": "Block"},
             False,
+            CALLER,
             ";cpc=payphone",
             PromptKind.PAYPHONE_BLOCKED,
             id="pay phone",
+        ),
+        pytest.param(
+            {"noCallerId": "BlockCallsAndFaxes"},
+            False,
+            "anonymous",
+            "",
+            PromptKind.NO_CALLER_ID_BLOCKED,
+            id="no caller ID",
+        ),
+        pytest.param(
+            {"robocalls": "PlayMessageAndDisconnect"},
+            False,
+            CALLER,
+            ";verstat=TN-Validation-Failed",
+            PromptKind.BLOCKED,
+            id="robocall",
         ),
     ],
 )
@@ -51,6 +70,7 @@ def test_a_blocked_caller_hears_the_message_and_is_disconnected(
     sipp: Sipp,
     blocking: dict[str, str],
     listed: bool,
+    caller: str,
     user_params: str,
     message: PromptKind,
 ) -> None:
@@ -64,7 +84,7 @@ def test_a_blocked_caller_hears_the_message_and_is_disconnected(
         "trunk_uac_hear_until_bye.xml",
         server,
         keys={
-            "user": CALLER,
+            "user": caller,
             "dial": DULCINEA[0],
             "rtp_port": str(carrier_ear.port),
             "user_params": user_params,
@@ -77,5 +97,5 @@ def test_a_blocked_caller_hears_the_message_and_is_disconnected(
     _, likeness = found_at(said, carrier_ear.heard())
     assert likeness >= 0.9, f"the caller heard the {message.value} message ({likeness:.2f})"
     [row] = dulcinea.get("call-log", perPage=1)["records"]
-    assert (row["from"]["phoneNumber"], row["result"]) == (CALLER, "Blocked")
+    assert (row["from"]["phoneNumber"], row["result"]) == (caller, "Blocked")
     assert not desk.stop().received("INVITE"), "her phone never rang"
