@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from telephonist.prompts.catalogue import PromptKind
@@ -25,7 +26,7 @@ from tests.answering_calls.conftest import CARRIER, AnsweringSettings, spoken
 from tests.answering_calls.hearing import found_at, heard, voice_after
 from tests.demo_data import DULCINEA
 from tests.support import RunningServer
-from tests.telephony.audio import RATE, Samples, speech_like
+from tests.telephony.audio import RATE, Samples, load, speech_like
 from tests.telephony.baresip import Baresip, BaresipPhones
 from tests.telephony.peers import sip_address, wait_until
 from tests.telephony.sipp import Sipp, SippPeer, SippResult
@@ -256,6 +257,42 @@ def test_screening_plays_the_callers_name_and_1_connects(
     assert welcomed_at < asked_at
     assert not list(answering_system.data_dir.glob("screened-*")), "his name is not kept"
     assert files_open_for_writing(answering_system, "screened-") == [], "nor left open"
+
+
+def test_the_connecting_message_comes_before_her_phone_rings(
+    answering_system: RunningServer,
+    dulcinea: AnsweringSettings,
+    phones: BaresipPhones,
+    tmp_path: Path,
+) -> None:
+    """GS-3: with the connecting message on, Joe is answered and hears "Veuillez patienter
+    pendant que j'essaie de vous mettre en relation" before her softphone rings; then they
+    talk."""
+    rule = forward_to((4, [dulcinea.phone("Softphone")]), mode="Sequentially")
+    dulcinea.both_rules(
+        rule | {"greetings": [{"type": "ConnectingMessage", "preset": {"id": "201"}}]}
+    )
+    connecting = spoken(answering_system, PromptKind.CONNECTING)
+    her_words = speech_like(2.0, 53)
+    registrar = sip_address(answering_system)
+    her_source = voice_after(tmp_path / "dulcinea.wav", 2.0, her_words)
+    joe_source = voice_after(tmp_path / "joe.wav", 30.0, speech_like(0.5, 54))
+    her = phones.start(DULCINEA_SOFT[0], her_source, registrar=registrar, password=DULCINEA_SOFT[1])
+    joe = phones.start(JOE_SOFT[0], joe_source, registrar=registrar, password=JOE_SOFT[1])
+    her.registered()
+    joe.registered()
+    joe.dial("11103")
+    joe.wait_for_event("CALL_ESTABLISHED", timeout=15)  # answered, for the message
+    her.wait_for_event("CALL_ESTABLISHED", timeout=20)
+    wait_until(lambda: heard(her_words, joe), 20, "Joe to hear Dulcinea", interval=0.3)
+    joe.hangup()
+    joe.wait_for_event("CALL_CLOSED")
+    her.wait_for_event("CALL_CLOSED")
+    heard_all = np.concatenate([load(recording) for recording in joe.recordings()])
+    said_at, likeness = found_at(connecting, heard_all)
+    assert likeness >= 0.9, f"Joe heard the connecting message in French ({likeness:.2f})"
+    spoke_at, _ = found_at(her_words, heard_all)
+    assert said_at + len(connecting) / RATE < spoke_at, "before she answered"
 
 
 def test_screening_2_sends_the_caller_to_voicemail(
