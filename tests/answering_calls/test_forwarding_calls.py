@@ -1,7 +1,8 @@
-"""Forwarding on real calls (CH-2..CH-5, GS-1, GS-2, issue 4): sequential forwarding rings
+"""Forwarding on real calls (CH-2..CH-5, GS-1..GS-3, issue 4): sequential forwarding rings
 the desk phone for its ring time, cancels it, then rings the softphone; a busy phone
 hands over at once; a caller who gives up cancels what rings; simultaneous rings both at
-once; her greeting, then screening asks the caller's name and plays it to Dulcinea, who
+once; the connecting message comes before her phone rings (GS-3); her greeting, then
+screening asks the caller's name and plays it to Dulcinea, who
 accepts with 1 and talks, or sends the caller to voicemail with 2; the phone that answers
 after a mobile's early media is heard; a custom rule for one caller forwards their calls
 unconditionally to an outside number through the trunk, with a Diversion header naming
