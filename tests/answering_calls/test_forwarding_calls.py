@@ -6,7 +6,8 @@ screening asks the caller's name and plays it to Dulcinea, who
 accepts with 1 and talks, or sends the caller to voicemail with 2; the phone that answers
 after a mobile's early media is heard; a custom rule for one caller forwards their calls
 unconditionally to an outside number through the trunk, with a Diversion header naming
-her number; her phone displays the caller's number or the one dialled.
+her number; her phone displays the caller's number or the one dialled; her mobile, on
+the trunk, must type her PIN (SIP INFO) before the call is announced and connected.
 
 SIPp plays the phones whose INVITEs are timed; baresip the people whose audio counts."""
 
@@ -24,7 +25,7 @@ import pytest
 
 from telephonist.prompts.catalogue import PromptKind
 from tests.answering_calls.conftest import CARRIER, AnsweringSettings, spoken
-from tests.answering_calls.hearing import found_at, heard, voice_after
+from tests.answering_calls.hearing import RtpEar, found_at, heard, voice_after
 from tests.demo_data import DULCINEA
 from tests.support import RunningServer
 from tests.telephony.audio import RATE, Samples, load, speech_like
@@ -419,3 +420,57 @@ def test_her_phone_shows_the_number_that_was_dialled_when_she_asks(
     rang.assert_success(calls=1)
     shown = [invite.header("From") or "" for invite in rang.received("INVITE")]
     assert "+12125550123" in shown[0] and "+14092402117" in shown[1], shown
+
+
+@pytest.mark.parametrize(
+    ("pin", "connected"),
+    [pytest.param("591738", True, id="her PIN"), pytest.param("111111", False, id="wrong PIN")],
+)
+def test_her_mobile_asks_for_her_pin_then_announces_the_call(
+    answering_system: RunningServer,
+    dulcinea: AnsweringSettings,
+    trunk_to: Callable[[SippPeer], None],
+    sipp: Sipp,
+    pin: str,
+    connected: bool,
+) -> None:
+    """CH-5 on a phone outside the system (her mobile, through the trunk): it is asked
+    for her PIN; with it, "Dulcinea Dunn, vous avez un appel." and Joe is connected;
+    with another PIN, the mobile is hung up on and Joe reaches her voicemail instead
+    (he hangs up during the greeting: a missed call). The mobile types by SIP INFO."""
+    mobile = dulcinea.post(
+        "forwarding-number", {"phoneNumber": "+16505550199", "label": "Mobile", "type": "Mobile"}
+    )["id"]
+    ear = RtpEar(CARRIER)
+    try:
+        dulcinea.both_rules(forward_to((3, [str(mobile)]), mode="Sequentially"))
+        dulcinea.put("incoming-call-info", {"announce": True, "requirePin": True})
+        digits = {f"d{position}": digit for position, digit in enumerate(pin, start=1)}
+        phone = sipp.start(
+            "trunk_uas_pin.xml",
+            local_ip=CARRIER,
+            keys={"rtp_port": str(ear.port), **digits},
+            timeout=60,
+        )
+        trunk_to(phone)
+        joe = sipp.start(
+            "uac_call.xml",
+            sip_address(answering_system),
+            keys={"user": JOE_DESK[0], "dial": "11103"},
+            auth=JOE_DESK,
+            pause_ms=1500,
+            timeout=40,
+        )
+        joe.wait().assert_success()
+        phone.wait().assert_success()
+        heard_there = ear.heard()
+    finally:
+        ear.close()
+        dulcinea.api.delete(dulcinea.path(f"forwarding-number/{mobile}")).raise_for_status()
+    _, asked = found_at(spoken(answering_system, PromptKind.ENTER_PIN), heard_there)
+    assert asked >= 0.9, f"the mobile was asked for her PIN ({asked:.2f})"
+    announcement = spoken(answering_system, PromptKind.CALL_ANNOUNCEMENT, name="Dulcinea Dunn")
+    _, announced = found_at(announcement, heard_there)
+    assert (announced >= 0.9) is connected, f"the call announced ({announced:.2f})"
+    [row] = dulcinea.get("call-log", perPage=1)["records"]
+    assert row["result"] == ("Accepted" if connected else "Missed"), "he reached her voicemail"

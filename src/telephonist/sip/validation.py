@@ -32,6 +32,8 @@ class UasCapabilities:
     uri_schemes: frozenset[str] = frozenset({"sip", "sips", "tel"})
     extensions: frozenset[str] = frozenset({"replaces", "timer", "path", "outbound"})
     body_types: frozenset[str] = frozenset({"application/sdp"})
+    key_press_types: frozenset[str] = frozenset({"application/dtmf-relay", "application/dtmf"})
+    """Bodies of INFO requests that carry a key press (phones without RFC 4733 events)."""
 
 
 def check_request(request: SipRequest, capabilities: UasCapabilities) -> Rejection | None:
@@ -61,8 +63,11 @@ def check_request(request: SipRequest, capabilities: UasCapabilities) -> Rejecti
         ]
         if unsupported:
             return Rejection(420, "Bad Extension", (("Unsupported", ", ".join(unsupported)),))
-    if request.body and request.content_type not in capabilities.body_types:
-        accept = ", ".join(sorted(capabilities.body_types))
+    understood = capabilities.body_types
+    if request.method == "INFO":
+        understood = understood | capabilities.key_press_types
+    if request.body and request.content_type not in understood:
+        accept = ", ".join(sorted(understood))
         return Rejection(415, "Unsupported Media Type", (("Accept", accept),))
     accepts = [item.split(";", 1)[0].strip().lower() for item in request.headers.get_list("accept")]
     if request.method == "INVITE" and accepts and not any(a in _SDP_ACCEPTS for a in accepts):
