@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
@@ -64,9 +65,7 @@ from telephonist.domain.answering.model import (
     ForwardingNumber,
     ForwardingNumberType,
     Greeting,
-    HoldMusic,
     IncomingCall,
-    IncomingCallInfo,
     RuleType,
 )
 from telephonist.domain.answering.preview import describe
@@ -901,11 +900,17 @@ def update_presence(
 # --- our own: incoming call information, account settings, robocall list ----------------
 
 
-def _incoming_call_info_json(
-    request: Request, extension: Extension, info: IncomingCallInfo
+def _setting_json(
+    request: Request, extension: Extension, resource: str, document: dict[str, Any]
 ) -> dict[str, Any]:
-    path = f"{extension_path(extension.account_id, extension.id)}/incoming-call-info"
-    return {"uri": absolute_uri(request, path), **incoming_call_info_document(info)}
+    """One of our per-extension settings resources: its ``uri``, then its fields."""
+    path = f"{extension_path(extension.account_id, extension.id)}/{resource}"
+    return {"uri": absolute_uri(request, path), **document}
+
+
+def _with_changes(document: dict[str, Any], body: BaseModel) -> dict[str, Any]:
+    """A partial PUT: the fields sent replace those of the current document."""
+    return {**document, **body.model_dump(mode="json", by_alias=True, exclude_unset=True)}
 
 
 @router.get("/extension/{extension_id}/incoming-call-info")
@@ -919,7 +924,9 @@ def read_incoming_call_info(
     """CH-5: the number shown, the announcement before connecting, the PIN to answer."""
     extension = _readable(session, principal, account_id, extension_id)
     info = settings.get_incoming_call_info(session, extension.account_id, extension.id)
-    return _incoming_call_info_json(request, extension, info)
+    return _setting_json(
+        request, extension, "incoming-call-info", incoming_call_info_document(info)
+    )
 
 
 @router.put("/extension/{extension_id}/incoming-call-info")
@@ -933,18 +940,13 @@ def update_incoming_call_info(
 ) -> dict[str, Any]:
     extension = _editable(session, principal, account_id, extension_id)
     current = settings.get_incoming_call_info(session, extension.account_id, extension.id)
-    document = {
-        **incoming_call_info_document(current),
-        **body.model_dump(mode="json", by_alias=True, exclude_unset=True),
-    }
-    info = settings.parse_incoming_call_info(document)
+    info = settings.parse_incoming_call_info(
+        _with_changes(incoming_call_info_document(current), body)
+    )
     settings.set_incoming_call_info(session, extension.account_id, extension.id, info)
-    return _incoming_call_info_json(request, extension, info)
-
-
-def _hold_music_json(request: Request, extension: Extension, music: HoldMusic) -> dict[str, Any]:
-    path = f"{extension_path(extension.account_id, extension.id)}/hold-music"
-    return {"uri": absolute_uri(request, path), **hold_music_document(music)}
+    return _setting_json(
+        request, extension, "incoming-call-info", incoming_call_info_document(info)
+    )
 
 
 @router.get("/extension/{extension_id}/hold-music")
@@ -958,7 +960,7 @@ def read_hold_music(
     """GS-5: what callers hear while the user holds them, and how loud."""
     extension = _readable(session, principal, account_id, extension_id)
     music = settings.get_hold_music(session, extension.account_id, extension.id)
-    return _hold_music_json(request, extension, music)
+    return _setting_json(request, extension, "hold-music", hold_music_document(music))
 
 
 @router.put("/extension/{extension_id}/hold-music")
@@ -972,13 +974,9 @@ def update_hold_music(
 ) -> dict[str, Any]:
     extension = _editable(session, principal, account_id, extension_id)
     current = settings.get_hold_music(session, extension.account_id, extension.id)
-    document = {
-        **hold_music_document(current),
-        **body.model_dump(mode="json", by_alias=True, exclude_unset=True),
-    }
-    music = settings.parse_hold_music(document)
+    music = settings.parse_hold_music(_with_changes(hold_music_document(current), body))
     settings.set_hold_music(session, extension.account_id, extension.id, music)
-    return _hold_music_json(request, extension, music)
+    return _setting_json(request, extension, "hold-music", hold_music_document(music))
 
 
 @router.get("/telephonist/answering-settings")
