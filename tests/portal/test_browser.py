@@ -125,6 +125,8 @@ def test_phones_and_numbers_show_sip_credentials_and_the_emergency_address_is_ed
     page.fill("#field-postal_code", "77701")
     page.click("button.primary")
     expect(page.locator("#phones")).to_contain_text("Beaumont")
+    # E911-1: the desk phone moved; his softphone, which shared the office's address, did not.
+    expect(page.locator("#phones")).to_contain_text("Belmont")
 
 
 def test_company_contacts_list_and_search(page: Page, demo_server: RunningServer) -> None:
@@ -150,7 +152,7 @@ def test_a_new_user_completes_the_activation_wizard(
     page.fill("#field-first_name", "Nina")
     page.fill("#field-last_name", "Nouvelle")
     page.fill("#field-email", email)
-    page.fill("#field-extension_number", str(11170 + secrets.randbelow(20)))
+    page.fill("#field-extension_number", str(11170 + secrets.randbelow(20)))  # tests/demo_data.py
     page.select_option("#field-language", "en-US")
     page.click("button.primary")
     expect(page.locator(".notice")).to_be_visible()

@@ -8,7 +8,7 @@ import string
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from telephonist.accounts.access import require_editor
@@ -218,14 +218,33 @@ def update_device(
     if change.hd_voice is not None:
         device.hd_voice = change.hd_voice
     if change.emergency_address is not None:
+        shared = device.emergency_address
+        own = _own_address(session, device)
         device.emergency_address = save_emergency_address(
             session,
             device.account_id,
             change.emergency_address,
-            existing=device.emergency_address,
-            terms_accepted_at=None,
+            existing=own,
+            terms_accepted_at=shared.terms_accepted_at if own is None and shared else None,
         )
     return device
+
+
+def _own_address(session: Session, device: Device) -> EmergencyAddress | None:
+    """The device's emergency address when no other device shares it (E911-1: moving one
+    phone must not move the others registered at the same place); None otherwise, so a
+    new address is stored for this device alone."""
+    address = device.emergency_address
+    if address is None:
+        return None
+    sharing = session.scalar(
+        select(func.count(Device.id)).where(
+            Device.account_id == device.account_id,
+            Device.emergency_address_id == address.id,
+            Device.id != device.id,
+        )
+    )
+    return address if not sharing else None
 
 
 def check_phone(value: str, region: str) -> str:
