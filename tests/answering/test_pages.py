@@ -71,13 +71,13 @@ def _add_user(
 @pytest.fixture(scope="module")
 def paula(demo_server: RunningServer) -> PageUser:
     """An English-speaking Standard user whose settings these tests change."""
-    return _add_user(demo_server, "Paula", "11170", "+14092402170", "en-US", "Standard")
+    return _add_user(demo_server, "Paula", "11160", "+14092402160", "en-US", "Standard")
 
 
 @pytest.fixture(scope="module")
 def pierre(demo_server: RunningServer) -> PageUser:
     """A French-speaking Super Admin (BLK-6, VM-1's message length)."""
-    return _add_user(demo_server, "Pierre", "11171", "+14092402171", "fr-FR", "Super Admin")
+    return _add_user(demo_server, "Pierre", "11161", "+14092402161", "fr-FR", "Super Admin")
 
 
 def browser_for(server: RunningServer, user: PageUser) -> PortalBrowser:

@@ -28,7 +28,7 @@ from tests.demo_data import COMPANY_NUMBER, DEMO_CLIENT, HANK, PASSWORD, Login
 from tests.support import MailCatcher, PortalBrowser, RunningServer, mail_text
 
 NEW_PASSWORD = "Harbor#Light58"
-_numbers = itertools.count(11180)
+_numbers = itertools.count(11300)  # this module's range: see the end of tests/demo_data.py
 
 
 def add_user_by_api(
