@@ -23,7 +23,7 @@ from telephonist.answering.pages_forms import (
     message_recipients,
     save_rule,
     service_errors,
-    upload_page,
+    upload_pages_per_period,
 )
 from telephonist.answering.pages_screening import notice_of, prompt_text
 from telephonist.domain.answering.model import DndStatus, VoicemailSettings
@@ -144,16 +144,7 @@ def _messages_page(
     return render(request, "answering/messages.html", context, status_code=400 if errors else 200)
 
 
-def _register_upload_pages() -> None:
-    for period in PERIODS:
-
-        def page(request: Request, me: SignedIn, errors: Errors, period: str = period) -> Response:
-            return _messages_page(request, me, period, errors=errors)
-
-        upload_page(f"/settings/messages/{period}")(page)
-
-
-_register_upload_pages()
+upload_pages_per_period("/settings/messages", list(PERIODS), _messages_page)
 
 
 @router.get("/settings/messages")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -321,3 +321,22 @@ def upload_page(path: str) -> Callable[[UploadPage], UploadPage]:
         return page
 
     return register
+
+
+class PeriodPage(Protocol):
+    """A page of one period (user hours or after hours), shown again with errors."""
+
+    def __call__(
+        self, request: Request, me: SignedIn, period: str, /, *, errors: Errors | None = None
+    ) -> Response: ...
+
+
+def upload_pages_per_period(base: str, periods: Sequence[str], page: PeriodPage) -> None:
+    """Register ``base/<period>`` for each period as an upload page: a refused upload
+    shows ``page`` of that period again."""
+    for period in periods:
+
+        def shown(request: Request, me: SignedIn, errors: Errors, period: str = period) -> Response:
+            return page(request, me, period, errors=errors)
+
+        upload_page(f"{base}/{period}")(shown)

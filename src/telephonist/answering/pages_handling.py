@@ -34,7 +34,7 @@ from telephonist.answering.pages_forms import (
     schedule_values,
     service_errors,
     translator,
-    upload_page,
+    upload_pages_per_period,
 )
 from telephonist.answering.pages_screening import notice_of, prompt_text
 from telephonist.domain.answering.errors import RuleValidationError
@@ -212,16 +212,7 @@ def call_handling_home() -> Response:
     return RedirectResponse("/settings/call-handling/user-hours", status_code=303)
 
 
-def _register_upload_pages() -> None:
-    for period in PERIODS:
-
-        def page(request: Request, me: SignedIn, errors: Errors, period: str = period) -> Response:
-            return _rule_page(request, me, period, errors=errors)
-
-        upload_page(f"/settings/call-handling/{period}")(page)
-
-
-_register_upload_pages()
+upload_pages_per_period("/settings/call-handling", list(PERIODS), _rule_page)
 
 
 @router.post("/settings/call-handling/forwarding-numbers")

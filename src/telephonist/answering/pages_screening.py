@@ -24,6 +24,7 @@ from telephonist.answering.pages_forms import (
     service_errors,
     translator,
     upload_page,
+    upload_pages_per_period,
 )
 from telephonist.domain.answering.errors import RuleValidationError
 from telephonist.domain.answering.model import (
@@ -333,16 +334,7 @@ def screening_page(
     return _screening_page(request, me, period, done=done)
 
 
-def _register_upload_pages() -> None:
-    for period in PERIODS:
-
-        def page(request: Request, me: SignedIn, errors: Errors, period: str = period) -> Response:
-            return _screening_page(request, me, period, errors=errors)
-
-        upload_page(f"/settings/screening/{period}")(page)
-
-
-_register_upload_pages()
+upload_pages_per_period("/settings/screening", list(PERIODS), _screening_page)
 
 
 @router.post("/settings/screening/{period}")
