@@ -112,22 +112,37 @@ def her_phones(
     )
 
 
+def desk_then_softphone(dulcinea: AnsweringSettings, desk: int, soft: int, mode: str) -> None:
+    """Both her rules: her desk phone for ``desk`` rings, then her softphone for ``soft``."""
+    dulcinea.both_rules(
+        forward_to(
+            (desk, [dulcinea.phone("Desk Phone")]),
+            (soft, [dulcinea.phone("Softphone")]),
+            mode=mode,
+        )
+    )
+
+
+def joe_rings_her_phones(
+    server: RunningServer, sipp: Sipp, *, desk: str, soft: str
+) -> tuple[SippResult, SippResult]:
+    """Joe calls her while her phones answer with these scenarios; what each phone got."""
+    desk_phone, softphone = her_phones(server, sipp, desk=desk, soft=soft)
+    joe_calls_dulcinea(server, sipp).assert_success()
+    desk_rang, soft_rang = desk_phone.wait(), softphone.wait()
+    desk_rang.assert_success()
+    soft_rang.assert_success()
+    return desk_rang, soft_rang
+
+
 def test_sequential_forwarding_rings_the_desk_phone_then_the_softphone(
     answering_system: RunningServer, dulcinea: AnsweringSettings, sipp: Sipp
 ) -> None:
     """The desk phone for 1 ring (5 s), then the softphone, which answers."""
-    dulcinea.both_rules(
-        forward_to(
-            (1, [dulcinea.phone("Desk Phone")]),
-            (4, [dulcinea.phone("Softphone")]),
-            mode="Sequentially",
-        )
+    desk_then_softphone(dulcinea, 1, 4, "Sequentially")
+    desk_rang, soft_rang = joe_rings_her_phones(
+        answering_system, sipp, desk="uas_no_answer.xml", soft="uas_answer.xml"
     )
-    desk, soft = her_phones(answering_system, sipp, desk="uas_no_answer.xml", soft="uas_answer.xml")
-    joe_calls_dulcinea(answering_system, sipp).assert_success()
-    desk_rang, soft_rang = desk.wait(), soft.wait()
-    desk_rang.assert_success()
-    soft_rang.assert_success()
     [desk_invite] = received_at(desk_rang, "INVITE ")
     [desk_cancel] = received_at(desk_rang, "CANCEL ")
     [soft_invite] = received_at(soft_rang, "INVITE ")
@@ -138,18 +153,11 @@ def test_sequential_forwarding_rings_the_desk_phone_then_the_softphone(
 def test_simultaneous_forwarding_rings_both_phones_at_once(
     answering_system: RunningServer, dulcinea: AnsweringSettings, sipp: Sipp
 ) -> None:
-    dulcinea.both_rules(
-        forward_to(
-            (1, [dulcinea.phone("Desk Phone")]),
-            (4, [dulcinea.phone("Softphone")]),
-            mode="Simultaneously",
-        )
+    desk_then_softphone(dulcinea, 1, 4, "Simultaneously")
+    # the softphone's scenario succeeds when it is cancelled once the desk phone answered
+    desk_rang, soft_rang = joe_rings_her_phones(
+        answering_system, sipp, desk="uas_answer.xml", soft="uas_no_answer.xml"
     )
-    desk, soft = her_phones(answering_system, sipp, desk="uas_answer.xml", soft="uas_no_answer.xml")
-    joe_calls_dulcinea(answering_system, sipp).assert_success()
-    desk_rang, soft_rang = desk.wait(), soft.wait()
-    desk_rang.assert_success()
-    soft_rang.assert_success()  # cancelled once the desk phone answered
     [desk_invite] = received_at(desk_rang, "INVITE ")
     [soft_invite] = received_at(soft_rang, "INVITE ")
     assert abs((soft_invite - desk_invite).total_seconds()) < 0.5, "both ring together"
@@ -159,18 +167,10 @@ def test_a_busy_desk_phone_passes_the_call_to_the_next_step_at_once(
     answering_system: RunningServer, dulcinea: AnsweringSettings, sipp: Sipp
 ) -> None:
     """A busy phone does not hold the sequence for its ring time."""
-    dulcinea.both_rules(
-        forward_to(
-            (4, [dulcinea.phone("Desk Phone")]),
-            (4, [dulcinea.phone("Softphone")]),
-            mode="Sequentially",
-        )
+    desk_then_softphone(dulcinea, 4, 4, "Sequentially")
+    desk_rang, soft_rang = joe_rings_her_phones(
+        answering_system, sipp, desk="uas_busy.xml", soft="uas_answer.xml"
     )
-    desk, soft = her_phones(answering_system, sipp, desk="uas_busy.xml", soft="uas_answer.xml")
-    joe_calls_dulcinea(answering_system, sipp).assert_success()
-    desk_rang, soft_rang = desk.wait(), soft.wait()
-    desk_rang.assert_success()
-    soft_rang.assert_success()
     [desk_invite] = received_at(desk_rang, "INVITE ")
     [soft_invite] = received_at(soft_rang, "INVITE ")
     assert (soft_invite - desk_invite).total_seconds() < 1.0
@@ -181,13 +181,7 @@ def test_a_caller_who_gives_up_cancels_the_phone_that_rings(
 ) -> None:
     """Joe hangs up while the second step rings: the softphone gets a CANCEL, Joe his
     487, and her call log shows a missed call."""
-    dulcinea.both_rules(
-        forward_to(
-            (1, [dulcinea.phone("Desk Phone")]),
-            (4, [dulcinea.phone("Softphone")]),
-            mode="Sequentially",
-        )
-    )
+    desk_then_softphone(dulcinea, 1, 4, "Sequentially")
     desk, soft = her_phones(
         answering_system, sipp, desk="uas_no_answer.xml", soft="uas_no_answer.xml"
     )
