@@ -1,7 +1,8 @@
 """How many bridged G.711 calls the media engine relays with 0 loss and p99 delay < 5 ms.
 
 Starts ``ProcessPoolMediaEngine`` (one worker per core), opens N bridged calls, and drives
-RTP both ways at 50 packets/s per stream from a load generator in another process; steps N
+RTP both ways at 50 packets/s per stream from a load generator in C (rtpload.c, batched
+sendmmsg/recvmmsg, compiled with gcc on first use) in another process; steps N
 up, then bisects, within ``--max-seconds``. Prints ``concurrent_calls=N`` on stdout.
 
 With ``--compare-rtpengine`` the same search then runs against rtpengine from Debian in user
@@ -14,19 +15,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
-import multiprocessing
 import os
-import select
-import socket
-import struct
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -46,12 +43,7 @@ from benchserver import (
 )
 
 LOOPBACK = "127.0.0.1"
-PACKET_INTERVAL_NS = 20_000_000
-# After the 12-byte RTP header the payload starts with: stream id, packet counter, send time.
-_STAMP = struct.Struct("!HIIIIQ")
-_RECEIVED = struct.Struct("!IIQ")
-_HISTOGRAM_US = 100  # latency histogram bucket width
-_HISTOGRAM_BUCKETS = 2000
+_HISTOGRAM_US = 100  # the width of rtpload.c's latency histogram buckets
 
 T = TypeVar("T")
 
@@ -89,88 +81,16 @@ def _percentile(histogram: list[int], fraction: float) -> float:
     return float("inf")
 
 
-def generate(conn: Connection, sockets: int, warmup: float, measure: float) -> None:
-    """The load generator (its own process): tells its socket ports, is told ``targets``;
-    then stream ``i`` sends PCMU every 20 ms from socket ``i % sockets`` to port
-    ``targets[i]``, phases spread evenly, and receives what the relay sends back."""
-    socks = []
-    for _ in range(sockets):
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4 << 20)
-        sock.bind((LOOPBACK, 0))
-        sock.setblocking(False)
-        socks.append(sock)
-    conn.send([s.getsockname()[1] for s in socks])
-    targets: list[int] = conn.recv()
-    streams = len(targets)
-    destinations = [(LOOPBACK, port) for port in targets]
-    senders = [socks[i % sockets].sendto for i in range(streams)]
-    by_fd = {s.fileno(): s for s in socks}
-    poller = select.epoll()
-    for sock in socks:
-        poller.register(sock.fileno(), select.EPOLLIN)
-    packet = bytearray(b"\x80\x00" + bytes(10) + b"\xff" * 160)
-    buffer = bytearray(2048)
-    histogram = [0] * _HISTOGRAM_BUCKETS
-    now_ns = time.monotonic_ns
-    start = now_ns()
-    window_start = start + int(warmup * 1e9)
-    window_end = window_start + int(measure * 1e9)
-    stop_sending = window_end
-    stop_receiving = stop_sending + 300_000_000
-    sent_in_window = 0
-    received_in_window = 0
-    max_ns = 0
-    index = 0
-    cpu_start = time.process_time()
-    while True:
-        now = now_ns()
-        if now >= stop_receiving:
-            break
-        if now < stop_sending:
-            due = (now - start) * streams // PACKET_INTERVAL_NS
-            while index < due:
-                stream = index % streams
-                counter = index // streams
-                stamp = now_ns()
-                _STAMP.pack_into(
-                    packet, 2, counter & 0xFFFF, (counter * 160) & 0xFFFFFFFF, stream, stream,
-                    counter, stamp,
-                )  # fmt: skip
-                senders[stream](packet, destinations[stream])
-                if window_start <= stamp < window_end:
-                    sent_in_window += 1
-                index += 1
-            wait = (start + (index + 1) * PACKET_INTERVAL_NS // streams - now_ns()) / 1e9
-        else:
-            wait = 0.01
-        for fd, _ in poller.poll(max(0.0, min(wait, 0.01))):
-            recv_into = by_fd[fd].recv_into
-            while True:
-                try:
-                    size = recv_into(buffer)
-                except BlockingIOError:
-                    break
-                if size < 12 + _RECEIVED.size:
-                    continue
-                _, _, sent_at = _RECEIVED.unpack_from(buffer, 12)
-                if window_start <= sent_at < window_end:
-                    received_in_window += 1
-                    latency = now_ns() - sent_at
-                    max_ns = max(max_ns, latency)
-                    histogram[min(latency // (_HISTOGRAM_US * 1000), _HISTOGRAM_BUCKETS - 1)] += 1
-    conn.send(
-        {
-            "sent": sent_in_window,
-            "received": received_in_window,
-            "histogram": histogram,
-            "max_ms": max_ns / 1e6,
-            "cpu": (time.process_time() - cpu_start) / (warmup + measure),
-        }
-    )
-    for sock in socks:
-        sock.close()
+def generator_binary() -> Path:
+    """The C load generator (rtpload.c), compiled with gcc on first use into /tmp."""
+    source = Path(__file__).with_name("rtpload.c")
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:12]
+    binary = Path(tempfile.gettempdir()) / f"telephonist-rtpload-{digest}"
+    if not binary.exists():
+        partial = binary.with_suffix(".partial")
+        subprocess.run(["gcc", "-O2", "-Wall", "-o", str(partial), str(source)], check=True)
+        partial.replace(binary)
+    return binary
 
 
 async def _in_batches(coroutines: list[Coroutine[Any, Any, T]], size: int = 200) -> list[T]:
@@ -190,25 +110,26 @@ async def measure(
     """Start the load generator; ``connect`` points the 2 N relay legs at its socket ports
     (stream ``i`` at ``ports[i % len(ports)]``) and returns the relay port each stream is
     sent to; then load for warm-up + measure and read CPU of ``pids`` (the relay)."""
-    context = multiprocessing.get_context("spawn")
-    parent, child = context.Pipe()
-    generator = context.Process(
-        target=generate, args=(child, args.sockets, args.warmup, args.measure)
-    )
-    generator.start()
-    try:
-        ports = await asyncio.to_thread(parent.recv)
-        targets = await connect(ports)
-        cpu_before, machine_before = sum(map(cpu_seconds, pids)), machine_busy_seconds()
-        parent.send(targets)
-        report = await asyncio.to_thread(parent.recv)
-        seconds = args.warmup + args.measure + 0.3
-        cpu_relay = (sum(map(cpu_seconds, pids)) - cpu_before) / seconds
-        cpu_machine = (machine_busy_seconds() - machine_before) / seconds
-    finally:
-        generator.join(10)
-        if generator.is_alive():
-            generator.kill()
+    command = [str(generator_binary()), str(args.sockets), str(args.warmup), str(args.measure)]
+    with subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    ) as generator:
+        assert generator.stdin is not None and generator.stdout is not None
+        try:
+            ports = [
+                int(port) for port in (await asyncio.to_thread(generator.stdout.readline)).split()
+            ]
+            targets = await connect(ports)
+            cpu_before, machine_before = sum(map(cpu_seconds, pids)), machine_busy_seconds()
+            generator.stdin.write(f"{len(targets)}\n{' '.join(map(str, targets))}\n")
+            generator.stdin.flush()
+            report = json.loads(await asyncio.to_thread(generator.stdout.readline))
+            seconds = args.warmup + args.measure + 0.3
+            cpu_relay = (sum(map(cpu_seconds, pids)) - cpu_before) / seconds
+            cpu_machine = (machine_busy_seconds() - machine_before) / seconds
+        finally:
+            if generator.poll() is None:
+                generator.kill()
     histogram = report["histogram"]
     return StepResult(
         calls=calls,
