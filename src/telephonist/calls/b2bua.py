@@ -42,6 +42,7 @@ from telephonist.calls.media_sdp import (
 )
 from telephonist.calls.registrar import LocationService
 from telephonist.calls.routing import Caller, CallRouter, Refuse, RingExtension
+from telephonist.calls.signals import WITHHELD
 from telephonist.calls.stack import SipStack
 from telephonist.media.dtmf import DtmfDigit
 from telephonist.media.engine import MediaEndpoint, MediaEngine, MediaError
@@ -1045,10 +1046,10 @@ class CallManager:
 
 def _party_of(caller: Caller) -> Party:
     """The caller as the call log shows it: number (direct number for a user), name,
-    extension."""
+    extension. A withheld number ("anonymous", "restricted"...) is no number at all."""
     if caller.extension is not None:
         return Party(caller.extension.direct_number or "", caller.name, caller.extension.number)
-    return Party(caller.number, caller.name)
+    return Party("" if caller.number.lower() in WITHHELD else caller.number, caller.name)
 
 
 def dtmf_of_info(request: SipRequest) -> str | None:
