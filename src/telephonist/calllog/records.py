@@ -40,6 +40,7 @@ import secrets
 import string
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -168,12 +169,16 @@ def _extension_number(value: str, argument: str) -> str:
 
 
 def new_record_id() -> str:
-    """A random record id, URL-safe (letters and digits only), from the CSPRNG."""
-    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(RECORD_ID_LENGTH))
+    """A random record id, URL-safe (letters and digits only), from one CSPRNG draw."""
+    value = secrets.randbelow(len(_ID_ALPHABET) ** RECORD_ID_LENGTH)
+    letters = []
+    for _ in range(RECORD_ID_LENGTH):
+        value, digit = divmod(value, len(_ID_ALPHABET))
+        letters.append(_ID_ALPHABET[digit])
+    return "".join(letters)
 
 
-def open_record(
-    session: Session,
+def new_row(
     *,
     account_id: int,
     extension_id: int | None,
@@ -189,15 +194,13 @@ def open_record(
     transport: str,
     start: datetime,
     call_type: str = CallType.VOICE,
-) -> str:
-    """Open the record of one party at the call's first second; returns its id, which
-    ``mark_answered`` and ``close_record`` take. ``extension_id`` None is a call of the
-    company that reached no extension."""
+) -> dict[str, Any]:
+    """The row of one party's record opened at the call's first second, with a new id.
+    ``extension_id`` None is a call of the company that reached no extension."""
     if not session_id or len(session_id) > SESSION_ID_MAX:
         raise ValueError(f"session_id must be 1 to {SESSION_ID_MAX} characters")
-    record_id = new_record_id()
-    row = dict(
-        id=record_id,
+    return dict(
+        id=new_record_id(),
         account_id=account_id,
         extension_id=extension_id,
         session_id=session_id,
@@ -220,8 +223,41 @@ def open_record(
         end_time=None,
         duration_ms=0,
     )
+
+
+def answer_values(start: datetime, at: datetime) -> dict[str, Any]:
+    """What answering at ``at`` writes: the length counts from here (never before the
+    start)."""
+    moment = max(_aware(at, "at"), start)
+    return {"answer_time": moment, "last_modified": moment}
+
+
+def close_values(
+    start: datetime, answered: datetime | None, *, result: str, reason: str, end: datetime
+) -> dict[str, Any]:
+    """What closing writes: a final result, and a length from answer to ``end`` (0 when
+    never answered)."""
+    result = _one_of(CallResult, result, "result")
+    if result == CallResult.IN_PROGRESS:
+        raise ValueError("a closed record needs a final result, not 'In Progress'")
+    reason = _one_of(CallReason, reason, "reason") if reason else ""
+    end = max(_aware(end, "end"), start)
+    return {
+        "result": result,
+        "reason": reason[:REASON_MAX],
+        "end_time": end,
+        "duration_ms": _length_ms(answered, end),
+        "in_progress": False,
+        "last_modified": end,
+    }
+
+
+def open_record(session: Session, **fields: Any) -> str:
+    """Insert :func:`new_row` of ``fields``; returns the record's id, which
+    ``mark_answered`` and ``close_record`` take."""
+    row = new_row(**fields)
     session.execute(insert(CallRecord), [row])
-    return record_id
+    return str(row["id"])
 
 
 # The B2BUA writes rows at hundreds of calls a second: these use Core statements, which
@@ -241,18 +277,14 @@ def _state(session: Session, record_id: str) -> tuple[bool, datetime | None, dat
 
 
 def mark_answered(session: Session, record_id: str, at: datetime) -> bool:
-    """The party answered at ``at``; the length counts from here. The first answer wins,
-    and a closed record is left alone (a 200 OK that crossed a CANCEL); returns whether
-    the record changed."""
-    at = _aware(at, "at")
+    """The party answered at ``at``. The first answer wins, and a closed record is left
+    alone (a 200 OK that crossed a CANCEL); returns whether the record changed."""
+    _aware(at, "at")
     in_progress, answered, start = _state(session, record_id)
     if not in_progress or answered is not None:
         return False
-    moment = max(at, start)
     session.execute(
-        update(CallRecord)
-        .where(CallRecord.id == record_id)
-        .values(answer_time=moment, last_modified=moment)
+        update(CallRecord).where(CallRecord.id == record_id).values(**answer_values(start, at))
     )
     return True
 
@@ -262,42 +294,34 @@ def _length_ms(answered: datetime | None, end: datetime) -> int:
     return max(0, round((end - answered).total_seconds() * 1000)) if answered else 0
 
 
-def _close(record: CallRecord, result: str, reason: str, end: datetime) -> None:
-    record.result = result
-    record.reason = reason[:REASON_MAX]
-    record.end_time = max(end, record.start_time)
-    record.duration_ms = _length_ms(record.answer_time, record.end_time)
-    record.in_progress = False
-    record.last_modified = record.end_time
-
-
 def close_record(
     session: Session, record_id: str, *, result: str, reason: str, end: datetime
 ) -> bool:
-    """End the record: its length runs from answer to ``end`` (0 when never answered).
-    The first close wins (a BYE after a failure is harmless); returns whether it closed."""
-    result = _one_of(CallResult, result, "result")
-    if result == CallResult.IN_PROGRESS:
-        raise ValueError("a closed record needs a final result, not 'In Progress'")
-    reason = _one_of(CallReason, reason, "reason") if reason else ""
-    end = _aware(end, "end")
+    """End the record (:func:`close_values`). The first close wins (a BYE after a failure
+    is harmless); returns whether it closed."""
     in_progress, answered, start = _state(session, record_id)
+    values = close_values(start, answered, result=result, reason=reason, end=end)
     if not in_progress:
         return False
-    end = max(end, start)
-    session.execute(
-        update(CallRecord)
-        .where(CallRecord.id == record_id)
-        .values(
-            result=result,
-            reason=reason[:REASON_MAX],
-            end_time=end,
-            duration_ms=_length_ms(answered, end),
-            in_progress=False,
-            last_modified=end,
-        )
-    )
+    session.execute(update(CallRecord).where(CallRecord.id == record_id).values(**values))
     return True
+
+
+def write_batch(
+    session: Session,
+    opened: list[dict[str, Any]],
+    answered: list[dict[str, Any]],
+    closed: list[dict[str, Any]],
+) -> None:
+    """Many records at once, a statement per kind (executemany): rows of
+    :func:`new_row`, then answers and closes as ``{"id": ..., **values}``. The caller
+    (the B2BUA's journal, the rows' only writer while their calls last) applied the
+    first-wins rules itself, so nothing is read first."""
+    if opened:
+        session.execute(insert(CallRecord), opened)
+    for changes in (answered, closed):
+        if changes:
+            session.execute(update(CallRecord), changes)
 
 
 def close_abandoned_records(session: Session, now: datetime) -> int:
@@ -315,6 +339,14 @@ def close_abandoned_records(session: Session, now: datetime) -> int:
             result = CallResult.MISSED
         else:
             result = CallResult.NO_ANSWER
-        _close(record, result.value, CallReason.INTERNAL_ERROR.value, now)
+        values = close_values(
+            record.start_time,
+            record.answer_time,
+            result=result,
+            reason=CallReason.INTERNAL_ERROR,
+            end=now,
+        )
+        for column, value in values.items():
+            setattr(record, column, value)
         closed += 1
     return closed
