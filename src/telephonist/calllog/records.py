@@ -1,5 +1,8 @@
-"""Writing the call log (LOG-2) for the SIP B2BUA: plain synchronous functions on a
-``Session`` that the B2BUA runs in its worker thread, inside a transaction it owns.
+"""Writing the call log (LOG-2) for the SIP B2BUA. The rules are pure functions
+(``new_row``, ``answer_values``, ``close_values``); the B2BUA's journal applies them and
+writes many records at once (``write_batch``) in its worker thread, and
+``open_record``/``mark_answered``/``close_record`` do the same for one record on a
+``Session``, reading it first.
 
 Each party of a call has its own record, opened at the call's first second
 (``in_progress``) and closed when the call ends; only closed records are shown. Values
