@@ -20,6 +20,7 @@ import httpx
 from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, create_engine, text
 
+from telephonist.accounts import company, users
 from telephonist.store.database import Database
 
 REPO = Path(__file__).resolve().parent.parent
@@ -284,3 +285,22 @@ def mail_text(mail: ReceivedMail) -> str:
 def database_of(server: RunningServer) -> Database:
     """The server's database, opened from the test process (to arrange data)."""
     return Database(server.database_url or f"sqlite:///{server.data_dir / 'telephonist.db'}")
+
+
+def company_of_dulcinea(database: Database, company_name: str) -> tuple[int, int]:
+    """A company on a bare database whose one user is Dulcinea Dunn, 11103: (account id,
+    extension id). Her e-mail's domain is the company name's first word."""
+    domain = company_name.split()[0].lower()
+    with database.transaction() as session:
+        account = company.create_account(
+            session, company_name=company_name, main_number="+14092402583"
+        )
+        user = users.add_user(
+            session,
+            account.id,
+            first_name="Dulcinea",
+            last_name="Dunn",
+            email=f"dulcinea@{domain}.example",
+            extension_number="11103",
+        )
+        return account.id, user.id

@@ -16,13 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from telephonist.accounts import company, users
 from telephonist.calllog import records
 from telephonist.calllog.records import CallResult
 from telephonist.calllog.search import CallLogFilter, filter_problems, search_call_log
 from telephonist.errors import InvalidInput, NotFound
 from telephonist.store.database import Database
 from telephonist.store.telephony import CallRecord
+from tests.support import company_of_dulcinea
 
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 _sessions = itertools.count(1)
@@ -39,20 +39,7 @@ class Company:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Company]:
     database = Database(f"sqlite:///{tmp_path_factory.mktemp('calllog') / 'log.db'}")
     database.migrate()
-    with database.transaction() as session:
-        account = company.create_account(
-            session, company_name="Log Company", main_number="+14092402583"
-        )
-        user = users.add_user(
-            session,
-            account.id,
-            first_name="Dulcinea",
-            last_name="Dunn",
-            email="dulcinea@log.example",
-            extension_number="11103",
-        )
-        found = Company(database, account.id, user.id)
-    yield found
+    yield Company(database, *company_of_dulcinea(database, "Log Company"))
     database.dispose()
 
 

@@ -13,12 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from telephonist.accounts import company, users
 from telephonist.calls.journal import CallJournal, Party, RecordHandle
 from telephonist.store.database import Database
 from telephonist.store.telephony import ActiveCall, CallRecord
 from tests.conftest import BACKENDS, postgres_url
-from tests.support import drop_postgres_database, fresh_postgres_database
+from tests.support import company_of_dulcinea, drop_postgres_database, fresh_postgres_database
 
 T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 
@@ -47,19 +46,7 @@ def journal(database: Database) -> Iterator[CallJournal]:
 @pytest.fixture
 def dulcinea(database: Database) -> tuple[int, int]:
     """(account id, extension id)."""
-    with database.transaction() as session:
-        account = company.create_account(
-            session, company_name="Journal Company", main_number="+14092402583"
-        )
-        user = users.add_user(
-            session,
-            account.id,
-            first_name="Dulcinea",
-            last_name="Dunn",
-            email="dulcinea@journal.example",
-            extension_number="11103",
-        )
-        return account.id, user.id
+    return company_of_dulcinea(database, "Journal Company")
 
 
 def open_call(journal: CallJournal, dulcinea: tuple[int, int], session_id: str) -> RecordHandle:
